@@ -1,0 +1,39 @@
+import Foundation
+import ClusterModel
+
+/// Chunks of one collection on one shard, as counted by a source: a server-side `$group` (live),
+/// a streaming scan of chunks.bson (dump) or the simulator's chunk list (demo).
+public struct ChunkGroup: Hashable, Sendable {
+    /// How the chunk documents name their collection: `uuid` (5.0+) or `ns`.
+    public var owner: ChunkKeying
+    public var shard: String
+    public var chunks: Int
+    public var jumbo: Int
+    public init(owner: ChunkKeying, shard: String, chunks: Int, jumbo: Int) {
+        self.owner = owner; self.shard = shard; self.chunks = chunks; self.jumbo = jumbo
+    }
+}
+
+/// The raw documents of one load, before schema decoding. Every source fills this and hands it to
+/// `SnapshotBuilder`, so live, dump and demo go through one decoding path.
+public struct RawConfig: Sendable {
+    public var shards: [BSONDocument] = []
+    public var databases: [BSONDocument] = []
+    public var collections: [BSONDocument] = []
+    public var tags: [BSONDocument] = []
+    public var mongos: [BSONDocument] = []
+    public var settings: [BSONDocument] = []
+    public var version: [BSONDocument] = []
+    public var migrations: [BSONDocument] = []
+    public var changelog: [BSONDocument] = []     // newest N (any order; the builder sorts)
+    public var actionlog: [BSONDocument] = []     // newest N balancer rounds (any order)
+    public var chunkGroups: [ChunkGroup] = []
+    // Live only (nil elsewhere).
+    public var balancerStatus: BSONDocument?
+    public var buildInfo: BSONDocument?
+    public var defaultRWConcern: BSONDocument?
+    public var shardedDataDistribution: [BSONDocument]?
+    /// Problems met while reading (a missing collection file …), carried into the snapshot's warnings.
+    public var warnings: [String] = []
+    public init() {}
+}
