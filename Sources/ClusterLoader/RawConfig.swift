@@ -37,3 +37,29 @@ public struct RawConfig: Sendable {
     public var warnings: [String] = []
     public init() {}
 }
+
+/// Counts chunk documents per (collection, shard) as they stream past, holding no chunk in memory.
+/// A document without a `shard` string or without `uuid`/`ns` is counted in `skipped`.
+public struct ChunkTally: Sendable {
+    private struct Key: Hashable { var owner: ChunkKeying; var shard: String }
+    private var counts: [Key: (chunks: Int, jumbo: Int)] = [:]
+    public private(set) var scanned = 0
+    public private(set) var skipped = 0
+    public init() {}
+
+    public mutating func add(_ chunk: BSONDocument) {
+        scanned += 1
+        let owner: ChunkKeying
+        if let uuid = chunk["uuid"] { owner = .uuid(uuid) }
+        else if let ns = chunk["ns"]?.stringValue { owner = .ns(ns) }
+        else { skipped += 1; return }
+        guard let shard = chunk["shard"]?.stringValue else { skipped += 1; return }
+        let jumbo = chunk["jumbo"]?.truthy ?? false
+        counts[Key(owner: owner, shard: shard), default: (0, 0)].chunks += 1
+        if jumbo { counts[Key(owner: owner, shard: shard)]!.jumbo += 1 }
+    }
+
+    public var groups: [ChunkGroup] {
+        counts.map { ChunkGroup(owner: $0.key.owner, shard: $0.key.shard, chunks: $0.value.chunks, jumbo: $0.value.jumbo) }
+    }
+}
