@@ -1,0 +1,148 @@
+import Foundation
+import ClusterModel
+
+/// A directory written by `mongodump --db config` (the `config/` folder or its parent), read without a server.
+public final class DumpSource: MetadataSource {
+    public let info: SourceInfo
+    /// The folder holding the `<collection>.bson[.gz]` files.
+    public let directory: URL
+    let options: LoadOptions
+    private var changelogEntries: [ChangelogEntry] = []
+    private var chunkCache: [ChunkKeying: [Chunk]] = [:]
+
+    static let progressEvery = 50_000
+    /// What a missing file means for the picture, for its warning.
+    static let collections: [(name: String, missing: String)] = [
+        ("shards", "no shards loaded"), ("databases", "no databases loaded"), ("collections", "no sharded collections loaded"),
+        ("chunks", "no chunk counts loaded"), ("tags", "no zone ranges loaded"), ("mongos", "no mongos routers loaded"),
+        ("settings", "balancer settings are the defaults"), ("version", "no cluster id loaded"),
+        ("migrations", "no active migrations loaded"), ("changelog", "no changelog loaded"), ("actionlog", "no balancer rounds loaded"),
+    ]
+
+    public init(path: String, options: LoadOptions = LoadOptions()) throws {
+        self.options = options
+        let root = URL(fileURLWithPath: path).standardizedFileURL
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
+            throw LoaderError.io(path: path, reason: "no such directory; pass the config/ folder written by 'mongodump --db config' or its parent")
+        }
+        let markers = ["shards", "collections", "chunks"]
+        guard let dir = [root, root.appendingPathComponent("config")].first(where: { d in
+            markers.contains { Self.file(for: $0, in: d) != nil }
+        }) else {
+            throw LoaderError.notADump(path: path, lookedFor: "shards.bson, collections.bson or chunks.bson (or .bson.gz) in it or in its config/ folder")
+        }
+        directory = dir
+        info = SourceInfo(kind: .dump, display: dir.path)
+    }
+
+    /// `<name>.bson`, else `<name>.bson.gz`.
+    static func file(for name: String, in dir: URL) -> String? {
+        ["\(name).bson", "\(name).bson.gz"].map { dir.appendingPathComponent($0).path }.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    public func snapshot(progress: ((LoadProgress) -> Void)?) throws -> ClusterSnapshot {
+        var raw = RawConfig()
+        let limit = max(0, options.changelogLimit), roundLimit = max(0, options.actionlogLimit)
+        for (name, missing) in Self.collections {
+            guard let path = Self.file(for: name, in: directory) else {
+                raw.warnings.append("\(directory.lastPathComponent)/\(name).bson not found: \(missing)")
+                continue
+            }
+            progress?(.reading(name))
+            let reader = try BSONFileReader(path: path)
+            switch name {
+            case "chunks":
+                var tally = ChunkTally()
+                try reader.forEach { doc in
+                    tally.add(doc)
+                    if tally.scanned % Self.progressEvery == 0 {
+                        progress?(.chunks(scanned: tally.scanned, bytesRead: reader.bytesRead, totalBytes: reader.fileSize))
+                    }
+                }
+                progress?(.chunks(scanned: tally.scanned, bytesRead: reader.bytesRead, totalBytes: reader.fileSize))
+                raw.chunkGroups = tally.groups
+                if tally.skipped > 0 {
+                    raw.warnings.append("config.chunks: skipped \(tally.skipped) documents without a 'shard' string or 'uuid'/'ns'")
+                }
+            case "changelog": raw.changelog = try Self.newest(reader, keep: limit) { _ in true }
+            case "actionlog": raw.actionlog = try Self.newest(reader, keep: roundLimit) { $0["what"]?.stringValue == "balancer.round" }
+            default:
+                var docs: [BSONDocument] = []
+                try reader.forEach { docs.append($0) }
+                switch name {
+                case "shards": raw.shards = docs
+                case "databases": raw.databases = docs
+                case "collections": raw.collections = docs
+                case "tags": raw.tags = docs
+                case "mongos": raw.mongos = docs
+                case "settings": raw.settings = docs
+                case "version": raw.version = docs
+                default: raw.migrations = docs
+                }
+            }
+        }
+        let snap = SnapshotBuilder.build(raw, source: info, asOf: nil, options: options)
+        changelogEntries = snap.changelog
+        chunkCache = [:]
+        return snap
+    }
+
+    /// The newest `keep` documents by `time` (a capped log can be large: hold at most 2×keep at once).
+    static func newest(_ reader: BSONFileReader, keep: Int, where match: (BSONDocument) -> Bool) throws -> [BSONDocument] {
+        var docs: [BSONDocument] = []
+        let time = { (d: BSONDocument) in d["time"]?.dateValue ?? .distantPast }
+        func trim() { docs = Array(docs.sorted { time($0) > time($1) }.prefix(keep)) }
+        try reader.forEach { d in
+            guard match(d) else { return }
+            docs.append(d)
+            if docs.count >= 2 * keep + 1024 { trim() }
+        }
+        trim()
+        return docs
+    }
+
+    // MARK: chunk pages
+
+    public func chunks(of collection: ShardedCollection, after: BSONDocument?, limit: Int) throws -> [Chunk] {
+        let all = try chunkList(collection)
+        let start = after.map { a in Self.firstIndex(in: all) { BSONDocument.compareKeys($0.min, a) > 0 } } ?? 0
+        return Array(all[start...].prefix(max(0, limit)))
+    }
+
+    public func chunk(of collection: ShardedCollection, containing key: BSONDocument) throws -> Chunk? {
+        let all = try chunkList(collection)
+        let i = Self.firstIndex(in: all) { BSONDocument.compareKeys($0.min, key) > 0 } - 1
+        return i >= 0 && all[i].contains(key) ? all[i] : nil
+    }
+
+    public func changelog(newerThan time: Date, limit: Int) throws -> [ChangelogEntry] {
+        Array(changelogEntries.filter { $0.time > time }.prefix(max(0, limit)))
+    }
+
+    /// The first index whose chunk satisfies `pred` (chunks sorted by min; pred false then true).
+    static func firstIndex(in chunks: [Chunk], where pred: (Chunk) -> Bool) -> Int {
+        var lo = 0, hi = chunks.count
+        while lo < hi { let mid = (lo + hi) / 2; if pred(chunks[mid]) { hi = mid } else { lo = mid + 1 } }
+        return lo
+    }
+
+    /// One collection's chunks, sorted by min: one scan of chunks.bson on first use, then cached.
+    private func chunkList(_ collection: ShardedCollection) throws -> [Chunk] {
+        if let cached = chunkCache[collection.keying] { return cached }
+        var list: [Chunk] = []
+        if let path = Self.file(for: "chunks", in: directory) {
+            let matches: (BSONDocument) -> Bool
+            switch collection.keying {
+            case .uuid(let u): matches = { $0["uuid"] == u }
+            case .ns(let ns): matches = { $0["ns"]?.stringValue == ns }
+            }
+            try BSONFileReader(path: path).forEach { doc in
+                if matches(doc), let c = try? ChunkDecoder.decode(doc) { list.append(c) }
+            }
+        }
+        list.sort { BSONDocument.compareKeys($0.min, $1.min) < 0 }
+        chunkCache[collection.keying] = list
+        return list
+    }
+}
