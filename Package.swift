@@ -24,7 +24,7 @@ let package = Package(
         // Sources of snapshots: live (libmongoc), mongodump directory (libbson reader), demo.
         .target(name: "ClusterLoader", dependencies: ["ClusterModel", "CMongoC", "CZlib"]),
         // Text and JSON reports (`status`).
-        .target(name: "ClusterReports", dependencies: ["ClusterModel"]),
+        .target(name: "ClusterReports", dependencies: ["ClusterModel", "TermGrid"]),
         // Pure Swift cell grid, styles, themes, display width.
         .target(name: "TermGrid"),
         // Panes, AppState, key bindings: pure functions from models to grids.
