@@ -63,6 +63,14 @@ public enum SnapshotBuilder {
     }
 }
 
+extension SnapshotBuilder {
+    /// Changelog documents decoded as in a snapshot (newest first); undecodable ones are dropped.
+    static func changelogEntries(_ docs: [BSONDocument]) -> [ChangelogEntry] {
+        var b = Builder(warnings: [])
+        return b.decode(docs, "config.changelog", Builder.changelog).sorted { $0.time > $1.time }
+    }
+}
+
 private struct Builder {
     var warnings: [String]
     /// uuids and namespaces of collections deliberately not loaded (dropped, unsplittable): their chunks are not reported.
