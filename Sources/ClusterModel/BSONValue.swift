@@ -161,3 +161,15 @@ public struct BSONDocument: Hashable, Sendable, Sequence, ExpressibleByDictionar
     public var count: Int { elements.count }
     public func makeIterator() -> IndexingIterator<[Element]> { elements.makeIterator() }
 }
+
+// Literals, so filters and test documents read like the shell: ["min": ["$gt": 5]].
+extension BSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    public init(stringLiteral s: String) { self = .string(s) }
+    /// Int32 when it fits, as the shell does; Int64 otherwise.
+    public init(integerLiteral i: Int64) { self = Int32(exactly: i).map(BSONValue.int32) ?? .int64(i) }
+    public init(floatLiteral d: Double) { self = .double(d) }
+    public init(booleanLiteral b: Bool) { self = .bool(b) }
+    public init(arrayLiteral a: BSONValue...) { self = .array(a) }
+    public init(dictionaryLiteral pairs: (String, BSONValue)...) { self = .document(BSONDocument(pairs)) }
+}
