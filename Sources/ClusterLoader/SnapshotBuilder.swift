@@ -113,7 +113,7 @@ private struct Builder {
     }
     static func collection(_ r: DocumentReader) throws -> ShardedCollection {
         let ns = try r.string("_id")
-        let uuid = r.doc["uuid"]
+        let uuid = r.doc["uuid"].flatMap { $0 == .null ? nil : $0 }
         let keying: ChunkKeying
         if r.doc["timestamp"] != nil {   // 5.0+: chunks carry the collection's uuid
             guard let uuid else { throw DocumentFieldError(field: "uuid", found: "missing", expected: "binData (collection has 'timestamp')") }
