@@ -30,9 +30,9 @@ test: deps-test
 	$(SWIFT) test --skip-build
 	SHARDSCOPE_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTEST) tests
 
-# Benchmarks: loads measured side by side in one run (see scripts/bench.sh for what is compared).
+# Benchmarks: loads measured side by side in one run (see scripts/bench.py for what is compared).
 bench: deps-test release
-	scripts/bench.sh $(BIN_RELEASE)
+	python3 scripts/bench.py $(BIN_RELEASE)
 
 screenshots: release
 	@scripts/install-deps.sh build screenshots
