@@ -37,7 +37,9 @@ public struct UIOptions: Sendable {
     public var glyphs: Glyphs
     public var refreshSeconds: Double
     public var timeZone: TimeZone
-    public init(glyphs: Glyphs = .unicode, refreshSeconds: Double = 2, timeZone: TimeZone = .current) {
-        self.glyphs = glyphs; self.refreshSeconds = refreshSeconds; self.timeZone = timeZone
+    /// False with the monochrome theme: shard bars then use letters, since roles alone would look alike.
+    public var color: Bool
+    public init(glyphs: Glyphs = .unicode, refreshSeconds: Double = 2, timeZone: TimeZone = .current, color: Bool = true) {
+        self.glyphs = glyphs; self.refreshSeconds = refreshSeconds; self.timeZone = timeZone; self.color = color
     }
 }

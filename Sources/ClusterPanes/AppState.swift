@@ -1,0 +1,300 @@
+import Foundation
+import ClusterModel
+import TermGrid
+
+/// A cursor in a list: the selected row and the first visible row.
+struct ListPosition: Hashable {
+    var selected = 0
+    var top = 0
+}
+
+/// The one-line prompt in the footer (`/`).
+struct Prompt: Hashable {
+    enum Purpose: Hashable { case filter(PaneID), findKey }
+    var purpose: Purpose
+    var text: String
+}
+
+/// Something drawn over the pane: the help screen or a JSON document.
+enum Overlay: Hashable {
+    case help
+    case details(title: String, lines: [String])
+}
+
+/// The chunk map's collection and the chunks loaded so far (page by page, never all at once).
+struct ChunkMapState: Hashable {
+    var ns: String
+    var chunks: [Chunk] = []
+    var pending = false          // a page request is in flight
+    var complete = false         // the last page came back short/empty
+    var fromStart = true         // false after a jump to a found chunk: chunks before it are not loaded
+}
+
+/// Everything the UI knows: the latest snapshot plus selections, filters, sort orders and modes.
+/// `handle` and `apply` are pure transitions; the run loop acts on the effects.
+public struct AppState {
+    public let source: SourceInfo
+    public let options: UIOptions
+
+    var snapshot: ClusterSnapshot?
+    var receivedAt: Date?
+    var failure: (message: String, since: Date)?
+    var progress: LoadProgress?
+
+    var pane: PaneID = .overview
+    public private(set) var paused = false
+    var overlay: Overlay?
+    var overlayTop = 0
+    var prompt: Prompt?
+    var message: String?
+
+    var positions: [PaneID: ListPosition] = [:]
+    var filters: [PaneID: String] = [:]
+    var sorts: [PaneID: Int] = [:]
+
+    /// Changelog kept across refreshes, newest first.
+    var changelog: [ChangelogEntry] = []
+    var following = true
+    var unseen = 0               // entries that arrived while not following
+    var chunkMap: ChunkMapState?
+
+    /// The terminal size, used for page moves; rendering clamps scrolling on its own, so this only needs to be close.
+    var screenHeight = 24
+
+    static let changelogCap = 2000
+
+    public init(source: SourceInfo, options: UIOptions) {
+        self.source = source
+        self.options = options
+    }
+
+    /// Tells the state the terminal size (optional: makes PgUp/PgDn move by exactly one page).
+    public mutating func resize(width: Int, height: Int) { screenHeight = height }
+
+    var pageRows: Int { max(1, screenHeight - 6) }
+
+    func position(_ p: PaneID) -> ListPosition { positions[p] ?? ListPosition() }
+
+    // MARK: events from the loader
+
+    public mutating func apply(_ event: SourceEvent) {
+        switch event {
+        case .loading(let p):
+            progress = p
+        case .snapshot(let snap, let at):
+            snapshot = snap
+            receivedAt = at
+            failure = nil
+            progress = nil
+            mergeChangelog(snap.changelog)
+        case .failed(let msg, let at):
+            progress = nil
+            if failure == nil { failure = (msg, at) } else { failure?.message = msg }
+        case .chunkPage(let ns, let after, let chunks):
+            guard var map = chunkMap, map.ns == ns, after == map.chunks.last?.min else { return }
+            map.pending = false
+            map.chunks += chunks
+            if chunks.isEmpty || (map.fromStart && map.chunks.count >= snapshot?.totalChunks(for: ns) ?? Int.max) { map.complete = true }
+            chunkMap = map
+        case .chunkFound(let ns, let key, let chunk):
+            guard var map = chunkMap, map.ns == ns else { return }
+            guard let chunk else { message = "no chunk holds \(Fmt.key(key))"; return }
+            if let i = map.chunks.firstIndex(where: { $0.min == chunk.min }) {
+                positions[.chunkMap] = ListPosition(selected: i, top: max(0, i - 2))
+            } else {
+                map = ChunkMapState(ns: ns, chunks: [chunk], fromStart: false)
+                positions[.chunkMap] = ListPosition()
+            }
+            chunkMap = map
+            message = "chunk holding \(Fmt.key(key)) is on \(SafeText.escaped(chunk.shard))"
+        case .changelog(let entries):
+            mergeChangelog(entries)
+        }
+    }
+
+    /// Adds entries (dropping duplicates), newest first. When not following, the selected entry stays selected.
+    mutating func mergeChangelog(_ entries: [ChangelogEntry]) {
+        let known = Set(changelog.map(\.id))
+        let fresh = entries.filter { !known.contains($0.id) }
+        guard !fresh.isEmpty else { return }
+        let rowsBefore = ChangelogPane.entries(self)
+        let selectedID = rowsBefore.indices.contains(position(.changelog).selected) ? rowsBefore[position(.changelog).selected].id : nil
+        changelog = Array((fresh + changelog).sorted { $0.time > $1.time }.prefix(Self.changelogCap))
+        if following {
+            positions[.changelog] = ListPosition()
+        } else {
+            let rows = ChangelogPane.entries(self)
+            let added = rows.count - rowsBefore.count
+            unseen += max(0, added)
+            if let id = selectedID, let i = rows.firstIndex(where: { $0.id == id }) {
+                var pos = position(.changelog)
+                pos.top += i - pos.selected
+                pos.selected = i
+                positions[.changelog] = pos
+            }
+        }
+    }
+
+    // MARK: keys
+
+    public mutating func handle(_ key: Key, now: Date) -> [Effect] {
+        message = nil
+        if key == .ctrl("c") { return [.quit] }
+        if key == .resize { return [] }
+        if prompt != nil { return handlePrompt(key) }
+        if overlay != nil { return handleOverlay(key) }
+        guard let binding = KeyBindings.binding(for: key, in: pane) else { return [] }
+        var effects: [Effect]
+        switch binding.command {
+        case .quit: return [.quit]
+        case .refresh:
+            effects = [.refreshNow]
+            if pane == .chunkMap, let ns = chunkMap?.ns { effects += openChunkMap(ns, reload: true) }
+            return effects
+        case .togglePause:
+            paused.toggle()
+            return [.setPaused(paused)]
+        case .help:
+            overlay = .help; overlayTop = 0
+            return []
+        case .showPane:
+            guard case .char(let c) = key, let n = Int(String(c)), let p = PaneID(rawValue: n) else { return [] }
+            return show(p)
+        case .nextPane:
+            return show(PaneID(rawValue: pane.rawValue % PaneID.allCases.count + 1)!)
+        case .previousPane:
+            return show(PaneID(rawValue: (pane.rawValue + PaneID.allCases.count - 2) % PaneID.allCases.count + 1)!)
+        case .filter:
+            prompt = Prompt(purpose: pane == .chunkMap ? .findKey : .filter(pane), text: pane == .chunkMap ? "" : filters[pane] ?? "")
+            return []
+        default:
+            effects = handlePane(binding.command)
+        }
+        return effects + chunkPageIfNeeded()
+    }
+
+    /// Commands that depend on the pane: movement, Enter, Esc, sort, follow.
+    mutating func handlePane(_ command: Command) -> [Effect] {
+        switch pane {
+        case .overview: return OverviewPane.handle(command, state: &self)
+        case .shards: return ShardsPane.handle(command, state: &self)
+        case .collections: return CollectionsPane.handle(command, state: &self)
+        case .chunkMap: return ChunkMapPane.handle(command, state: &self)
+        case .balancer: return BalancerPane.handle(command, state: &self)
+        case .changelog: return ChangelogPane.handle(command, state: &self)
+        case .mongos: return MongosPane.handle(command, state: &self)
+        case .zones: return ZonesPane.handle(command, state: &self)
+        }
+    }
+
+    mutating func show(_ p: PaneID) -> [Effect] {
+        if p == .chunkMap {
+            if chunkMap == nil {
+                let colls = CollectionsPane.visibleCollections(self)
+                guard !colls.isEmpty else { pane = .chunkMap; return [] }
+                let sel = min(position(.collections).selected, colls.count - 1)
+                return openChunkMap(colls[sel].ns)
+            }
+        }
+        pane = p
+        return []
+    }
+
+    /// Switches to the chunk map of `ns`, asking for its first page unless it is already loaded.
+    mutating func openChunkMap(_ ns: String, reload: Bool = false) -> [Effect] {
+        pane = .chunkMap
+        if !reload, let map = chunkMap, map.ns == ns { return [] }
+        chunkMap = ChunkMapState(ns: ns, pending: true)
+        positions[.chunkMap] = ListPosition()
+        return [.loadChunkPage(ns: ns, after: nil)]
+    }
+
+    /// Asks for the next page when the selection is within a page of the end of what is loaded.
+    mutating func chunkPageIfNeeded() -> [Effect] {
+        guard pane == .chunkMap, var map = chunkMap, !map.pending, !map.complete else { return [] }
+        guard position(.chunkMap).selected >= map.chunks.count - pageRows else { return [] }
+        map.pending = true
+        chunkMap = map
+        return [.loadChunkPage(ns: map.ns, after: map.chunks.last?.min)]
+    }
+
+    /// Generic cursor movement over `count` rows; returns whether the selection moved.
+    @discardableResult
+    mutating func move(_ command: Command, count: Int, in p: PaneID) -> Bool {
+        var pos = position(p)
+        let old = pos.selected
+        let last = max(0, count - 1)
+        switch command {
+        case .up: pos.selected -= 1
+        case .down: pos.selected += 1
+        case .pageUp: pos.selected -= pageRows; pos.top -= pageRows
+        case .pageDown: pos.selected += pageRows; pos.top += pageRows
+        case .top: pos.selected = 0
+        case .bottom: pos.selected = last
+        default: return false
+        }
+        pos.selected = max(0, min(last, pos.selected))
+        pos.top = max(0, min(pos.top, pos.selected))
+        positions[p] = pos
+        return pos.selected != old
+    }
+
+    mutating func cycleSort(_ p: PaneID, count: Int) {
+        sorts[p] = ((sorts[p] ?? 0) + 1) % max(1, count)
+        positions[p] = ListPosition()
+    }
+
+    // MARK: prompt and overlays
+
+    mutating func handlePrompt(_ key: Key) -> [Effect] {
+        guard var p = prompt else { return [] }
+        switch key {
+        case .escape: prompt = nil
+        case .backspace: if !p.text.isEmpty { p.text.removeLast() }; prompt = p
+        case .ctrl("u"): p.text = ""; prompt = p
+        case .char(let c): p.text.append(c); prompt = p
+        case .enter:
+            prompt = nil
+            switch p.purpose {
+            case .filter(let target):
+                let text = p.text.trimmingCharacters(in: .whitespaces)
+                filters[target] = text.isEmpty ? nil : text
+                positions[target] = ListPosition()
+            case .findKey:
+                guard let ns = chunkMap?.ns else { return [] }
+                let fields = snapshot?.collection(ns)?.key.fields.map(\.name) ?? []
+                switch KeyParser.parse(p.text, keyFields: fields) {
+                case .success(let key):
+                    message = "finding \(Fmt.key(key))…"
+                    return [.findChunk(ns: ns, key: key)]
+                case .failure(let err):
+                    message = err.message
+                }
+            }
+        default: break
+        }
+        return []
+    }
+
+    mutating func handleOverlay(_ key: Key) -> [Effect] {
+        let binding = KeyBindings.binding(for: key, in: pane)
+        switch binding?.command {
+        case .quit: return [.quit]
+        case .help?, .back?: overlay = nil
+        case .up?: overlayTop = max(0, overlayTop - 1)
+        case .down?: overlayTop += 1
+        case .pageUp?: overlayTop = max(0, overlayTop - pageRows)
+        case .pageDown?: overlayTop += pageRows
+        case .top?: overlayTop = 0
+        case .togglePause?: paused.toggle(); return [.setPaused(paused)]
+        default: if key == .escape { overlay = nil }
+        }
+        return []
+    }
+
+    mutating func showDetails(title: String, document: BSONDocument) {
+        let json = document.relaxedExtendedJSON.serialized(indent: 2)
+        overlay = .details(title: title, lines: json.split(separator: "\n", omittingEmptySubsequences: false).map { SafeText.escaped(String($0)) })
+        overlayTop = 0
+    }
+}

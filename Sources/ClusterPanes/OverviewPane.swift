@@ -1,0 +1,76 @@
+import Foundation
+import ClusterModel
+import TermGrid
+
+/// Pane 1: the cluster at a glance: chunks per shard as bars, balancer and mongos summaries, and problems.
+enum OverviewPane: TextPane {
+    static let title = "Overview"
+    static let id = PaneID.overview
+
+    /// Problems worth a look, most serious first: failed migrations, balancer errors, stale mongos, jumbo chunks, draining shards.
+    static func problems(_ state: AppState) -> [Span] {
+        guard let snap = state.snapshot else { return [] }
+        let tz = state.options.timeZone
+        var out: [Span] = []
+        for m in BalancerPane.migrations(state) where m.failed {
+            out.append(Span("failed migration \(Fmt.time(m.entry.time, "HH:mm", tz)) \(SafeText.escaped(m.entry.ns)) \(ChangelogPane.shards(m.entry)): \(m.reason ?? "unknown")", .error))
+        }
+        if let r = snap.balancerRounds.first, r.errorOccurred {
+            out.append(Span("last balancer round failed: " + SafeText.escaped(r.errmsg ?? "unknown"), .error))
+        }
+        for m in snap.mongos where snap.isStale(m) {
+            out.append(Span("mongos \(SafeText.escaped(m.host)) stale (ping \(snap.pingAgeSeconds(m).map { Fmt.age($0) + " ago" } ?? "never"))", .warn))
+        }
+        for c in snap.collections where snap.jumboChunks(for: c.ns) > 0 {
+            out.append(Span("\(snap.jumboChunks(for: c.ns)) jumbo chunks in \(SafeText.escaped(c.ns))", .warn))
+        }
+        for s in snap.shards where s.draining {
+            out.append(Span("shard \(SafeText.escaped(s.id)) is draining", .warn))
+        }
+        for w in snap.warnings { out.append(Span(SafeText.escaped(w), .dim)) }
+        return out
+    }
+
+    static func lines(_ state: AppState, width: Int) -> [Line] {
+        guard let snap = state.snapshot else { return [] }
+        var out: [Line] = [[Span("Chunks per shard", .tableHeader)]]
+        let per = snap.chunksPerShard
+        let most = per.map(\.chunks).max() ?? 0
+        let nameWidth = min(16, per.map { DisplayWidth.of(SafeText.escaped($0.shard)) }.max() ?? 4)
+        let barWidth = max(4, width - nameWidth - 24)
+        for c in per {
+            let i = snap.shardIndex(c.shard)
+            var line: Line = [Span("  " + TextFit.pad(SafeText.escaped(c.shard), nameWidth) + " ", .shard(i))]
+            let bar = Bar.spans([BarSegment(value: c.chunks, index: i)], scale: most, width: barWidth, options: state.options)
+            line += bar
+            line.append(Span(String(repeating: " ", count: barWidth - DisplayWidth.of(bar.plain))))
+            line.append(Span(TextFit.pad(Fmt.count(c.chunks), 10, right: true)))
+            if snap.shard(c.shard)?.draining == true { line.append(Span(" draining", .warn)) }
+            out.append(line)
+        }
+
+        let badge = Chrome.balancerBadge(snap, timeZone: state.options.timeZone)
+        var bal: Line = [Span("Balancer  ", .tableHeader), Span(badge.text, badge.role)]
+        if let w = snap.balancer.activeWindow { bal.append(Span(" window \(SafeText.escaped(w.start))–\(SafeText.escaped(w.stop))", .dim)) }
+        let migs = BalancerPane.migrations(state)
+        let failed = migs.filter(\.failed).count
+        bal.append(Span(" · 24 h: \(migs.count - failed) migrations ok, ", .normal))
+        bal.append(Span("\(failed) failed", failed > 0 ? .error : .normal))
+        out += [[], bal]
+
+        let versions = Dictionary(snap.mongos.compactMap(\.version).map { ($0, 1) }, uniquingKeysWith: +)
+            .sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\(SafeText.escaped($0.key)) ×\($0.value)" }
+        let stale = snap.mongos.filter(snap.isStale).count
+        out.append([Span("Mongos    ", .tableHeader), Span("\(snap.mongos.count) routers"),
+                    Span(" · \(stale) stale", stale > 0 ? .warn : .normal), Span(" · " + versions.joined(separator: ", "), versions.count > 1 ? .warn : .dim)])
+        let imbalanced = snap.collections.filter { snap.imbalance(for: $0.ns) > CollectionsPane.threshold(snap.totalChunks(for: $0.ns)) }.count
+        out.append([Span("Data      ", .tableHeader), Span("\(snap.databases.count) databases · \(snap.collections.count) sharded collections · \(Fmt.count(snap.totalChunks)) chunks · "),
+                    Span("\(imbalanced) imbalanced", imbalanced > 0 ? .warn : .normal)])
+
+        out += [[], [Span("Problems", .tableHeader)]]
+        let probs = problems(state)
+        if probs.isEmpty { out.append([Span("  none found", .ok)]) }
+        for p in probs { out.append([Span("  " + state.options.glyphs.bullet + " ", p.role), p]) }
+        return out
+    }
+}
