@@ -1,0 +1,136 @@
+import Foundation
+import ClusterModel
+import ClusterPanes
+
+/// Events from the loader thread to the UI loop.
+final class EventQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [SourceEvent] = []
+
+    func post(_ event: SourceEvent) {
+        lock.lock(); events.append(event); lock.unlock()
+    }
+
+    func drain() -> [SourceEvent] {
+        lock.lock(); defer { lock.unlock() }
+        let out = events
+        events.removeAll()
+        return out
+    }
+}
+
+/// Owns the MetadataSource on one background thread, so the network never runs on the UI thread.
+/// One request at a time: a load never starts while another is in flight; requests that arrive
+/// meanwhile wait (user requests — chunk pages, find — go before scheduled refreshes).
+/// The UI never waits for it: on quit it is told to stop and, if stuck in a driver call, abandoned.
+final class BackgroundLoader: @unchecked Sendable {
+    enum Request { case page(ns: String, after: BSONDocument?), find(ns: String, key: BSONDocument) }
+
+    static let pageSize = 200
+
+    private let source: MetadataSource
+    private let events: EventQueue
+    private let interval: TimeInterval?      // nil: load once (a dump does not change)
+    private let cond = NSCondition()
+    // Guarded by `cond`.
+    private var requests: [Request] = []
+    private var refreshWanted = true          // the first load
+    private var paused = false
+    private var stopped = false
+    private var nextRefresh = Date.distantFuture
+    // Loader thread only.
+    private var snapshot: ClusterSnapshot?
+    private var lastProgressPost = Date.distantPast
+
+    init(source: MetadataSource, refreshSeconds: Double, events: EventQueue) {
+        self.source = source
+        self.events = events
+        interval = source.info.kind == .dump ? nil : max(0.2, refreshSeconds)
+    }
+
+    func start() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "shardscope-loader"
+        thread.start()
+    }
+
+    func stop() { update { $0.stopped = true } }
+    func refreshNow() { update { $0.refreshWanted = true } }
+    func setPaused(_ value: Bool) { update { $0.paused = value } }
+    func enqueue(_ request: Request) { update { $0.requests.append(request) } }
+
+    private func update(_ change: (BackgroundLoader) -> Void) {
+        cond.lock(); change(self); cond.signal(); cond.unlock()
+    }
+
+    private enum Work { case refresh, request(Request) }
+
+    private func loop() {
+        while let work = next() {
+            switch work {
+            case .refresh: loadSnapshot()
+            case .request(let r): serve(r)
+            }
+        }
+    }
+
+    /// Waits for the next piece of work; nil once stopped.
+    private func next() -> Work? {
+        cond.lock(); defer { cond.unlock() }
+        while true {
+            if stopped { return nil }
+            if !requests.isEmpty { return .request(requests.removeFirst()) }
+            if refreshWanted || (!paused && Date() >= nextRefresh) {
+                refreshWanted = false
+                return .refresh
+            }
+            _ = cond.wait(until: paused ? .distantFuture : nextRefresh)
+        }
+    }
+
+    private var isStopped: Bool { cond.lock(); defer { cond.unlock() }; return stopped }
+
+    private func loadSnapshot() {
+        do {
+            let snap = try source.snapshot { [self] p in progress(p) }
+            snapshot = snap
+            if !isStopped { events.post(.snapshot(snap, receivedAt: Date())) }
+        } catch {
+            if !isStopped { events.post(.failed(message: Self.describe(error), at: Date())) }
+        }
+        // The next refresh counts from the end of this one, so a slow server is not hammered.
+        cond.lock()
+        nextRefresh = interval.map { Date().addingTimeInterval($0) } ?? .distantFuture
+        cond.unlock()
+    }
+
+    private func progress(_ p: LoadProgress) {
+        // Chunk scans report very often; the UI needs a few updates a second at most.
+        if case .chunks = p, Date().timeIntervalSince(lastProgressPost) < 0.1 { return }
+        lastProgressPost = Date()
+        events.post(.loading(p))
+    }
+
+    private func serve(_ request: Request) {
+        do {
+            switch request {
+            case let .page(ns, after):
+                guard let coll = collection(ns) else { return events.post(.chunkPage(ns: ns, after: after, chunks: [])) }
+                let chunks = try source.chunks(of: coll, after: after, limit: Self.pageSize)
+                events.post(.chunkPage(ns: ns, after: after, chunks: chunks))
+            case let .find(ns, key):
+                guard let coll = collection(ns) else { return events.post(.chunkFound(ns: ns, key: key, chunk: nil)) }
+                events.post(.chunkFound(ns: ns, key: key, chunk: try source.chunk(of: coll, containing: key)))
+            }
+        } catch {
+            events.post(.failed(message: Self.describe(error), at: Date()))
+        }
+    }
+
+    private func collection(_ ns: String) -> ShardedCollection? { snapshot?.collection(ns) }
+
+    static func describe(_ error: Error) -> String {
+        if let e = error as? LocalizedError, let text = e.errorDescription { return text }
+        return String(describing: error)
+    }
+}
