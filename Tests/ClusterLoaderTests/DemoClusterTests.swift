@@ -1,0 +1,176 @@
+import XCTest
+import ClusterModel
+@testable import ClusterLoader
+
+final class DemoClusterTests: XCTestCase {
+    /// Every config collection, encoded in dump order.
+    func encoded(_ demo: DemoCluster) -> [UInt8] {
+        let docs = demo.documents()
+        return DemoCluster.collectionNames.flatMap { name in (docs[name] ?? []).flatMap(BSONEncoder.encode) }
+    }
+
+    func testSameSeedSameBytesOtherSeedOtherBytes() {
+        let a = encoded(DemoCluster(seed: 1)), b = encoded(DemoCluster(seed: 1))
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, encoded(DemoCluster(seed: 2)))
+        var x = DemoCluster(seed: 7, shape: .v4_4), y = DemoCluster(seed: 7, shape: .v4_4)
+        x.advance(by: 90); y.advance(by: 90)
+        XCTAssertEqual(encoded(x), encoded(y), "evolution is deterministic too")
+    }
+
+    func testCommonContent() {
+        for shape in DemoCluster.Shape.allCases {
+            let d = DemoCluster(seed: 3, shape: shape).documents()
+            let shards = d["shards"]!
+            XCTAssert((4...6).contains(shards.count), "\(shape)")
+            XCTAssertEqual(shards.filter { $0["draining"]?.boolValue == true }.map { $0["_id"]!.stringValue! }, ["shard4"])
+            XCTAssert(shards.contains { $0["tags"] != nil })
+            let mongos = d["mongos"]!
+            XCTAssertGreaterThanOrEqual(mongos.count, 3)
+            let pings = mongos.map { $0["ping"]!.dateValue! }
+            XCTAssertEqual(pings.filter { pings.max()!.timeIntervalSince($0) > 60 }.count, 1, "one stale mongos")
+            XCTAssertGreaterThan(Set(mongos.map { $0["mongoVersion"]!.stringValue! }).count, 1, "version skew")
+            let balancer = d["settings"]!.first { $0["_id"] == .string("balancer") }!
+            XCTAssertEqual(balancer.value(at: "activeWindow.start"), .string("23:00"))
+            XCTAssertEqual(balancer.value(at: "activeWindow.stop"), .string("06:00"))
+            XCTAssertNotNil(d["settings"]!.first { $0["_id"] == .string("chunksize") })
+            XCTAssertNotNil(d["version"]![0]["clusterId"]?.objectIdValue)
+            let whats = Set(d["changelog"]!.map { $0["what"]!.stringValue! })
+            for w in ["split", "multi-split", "merge", "moveChunk.start", "moveChunk.commit", "moveChunk.from", "moveChunk.to",
+                      "moveChunk.error", "shardCollection.start", "shardCollection.end", "addShard"] {
+                XCTAssert(whats.contains(w), "\(shape) changelog lacks \(w)")
+            }
+            XCTAssert(d["changelog"]!.contains { $0["what"] == .string("moveChunk.from") && $0.value(at: "details.errmsg") != nil })
+            let flag = shape == .v4_4 || shape == .v5_0 ? "errorOccured" : "errorOccurred"
+            XCTAssert(d["actionlog"]!.contains { $0.value(at: "details.\(flag)") == .bool(true) }, "a failed balancer round")
+            XCTAssert(d["chunks"]!.contains { $0["jumbo"] == .bool(true) })
+            XCTAssertEqual(d["migrations"]!.count, 1)
+            XCTAssertEqual(Set(d["tags"]!.map { $0["tag"]!.stringValue! }), ["APAC", "EU", "US"])
+            XCTAssert(d["tags"]!.contains { $0.value(at: "min")?.documentValue?.elements.first?.value == .minKey })
+            XCTAssert(d["tags"]!.contains { $0.value(at: "max")?.documentValue?.elements.first?.value == .maxKey })
+            let keys = d["collections"]!.compactMap { $0["key"]?.documentValue }
+            XCTAssert(keys.contains { $0.count == 2 }, "a compound key")
+            XCTAssert(keys.contains { $0.elements.contains { $0.value == .string("hashed") } }, "a hashed key")
+            XCTAssert(d["collections"]!.contains { $0["unique"] == .bool(true) })
+            XCTAssert(d["collections"]!.contains { $0["noBalance"] == .bool(true) })
+            // Skew: shard0 holds far more chunks than any other shard.
+            var per: [String: Int] = [:]
+            for c in d["chunks"]! { per[c["shard"]!.stringValue!, default: 0] += 1 }
+            let others = per.filter { $0.key != "shard0" }.values.max()!
+            XCTAssertGreaterThan(per["shard0"]!, others * 3 / 2, "\(per)")
+        }
+    }
+
+    func testFieldsFollowTheShape() {
+        func docs(_ s: DemoCluster.Shape) -> [String: [BSONDocument]] { DemoCluster(seed: 1, shape: s).documents() }
+        let v44 = docs(.v4_4), v50 = docs(.v5_0), v70 = docs(.v7_0), v80 = docs(.v8_0)
+
+        // 4.4: ns-keyed chunks, string and ObjectId ids, no timestamp, dropped flags, partitioned, errorOccured.
+        XCTAssert(v44["chunks"]!.allSatisfy { $0["ns"] != nil && $0["uuid"] == nil && $0["history"] == nil && $0["lastmodEpoch"] != nil })
+        XCTAssert(v44["chunks"]!.contains { $0["_id"]?.stringValue?.hasSuffix("-customerId_MinKey") == true })
+        XCTAssert(v44["chunks"]!.contains { $0["_id"]?.objectIdValue != nil })
+        XCTAssert(v44["collections"]!.allSatisfy { $0["timestamp"] == nil && $0["lastmodEpoch"] != nil && $0["dropped"] != nil })
+        XCTAssertEqual(v44["collections"]!.filter { $0["dropped"] == .bool(true) }.count, 1)
+        XCTAssert(v44["databases"]!.allSatisfy { $0["partitioned"] != nil })
+        XCTAssert(v44["actionlog"]!.allSatisfy { $0.value(at: "details.errorOccured") != nil && $0.value(at: "details.errorOccurred") == nil })
+        XCTAssert(v44["shards"]!.contains { !$0["host"]!.stringValue!.contains("/") })
+        XCTAssert(v44["shards"]!.allSatisfy { $0["topologyTime"] == nil })
+
+        // 5.0: timestamp + uuid (subtype 4), uuid-keyed chunks with ObjectId ids and history.
+        for d in [v50, v70, v80] {
+            XCTAssert(d["collections"]!.allSatisfy {
+                if case .binary(4, let b)? = $0["uuid"], b.count == 16, $0["timestamp"]?.timestampValue != nil, $0["dropped"] == nil { return true }
+                return false
+            })
+            XCTAssert(d["chunks"]!.allSatisfy { $0["uuid"] != nil && $0["ns"] == nil && $0["_id"]?.objectIdValue != nil && $0["history"] != nil })
+            XCTAssert(d["shards"]!.allSatisfy { $0["host"]!.stringValue!.contains("/") })
+        }
+        XCTAssert(v50["chunks"]!.allSatisfy { $0["onCurrentShardSince"] == nil })
+        XCTAssert(v50["actionlog"]!.allSatisfy { $0.value(at: "details.errorOccured") != nil })
+        XCTAssertNil(v50["settings"]!.first { $0["_id"] == .string("automerge") })
+        XCTAssert(v50["databases"]!.allSatisfy { $0["partitioned"] != nil })
+
+        // 7.0: automerge, onCurrentShardSince, errorOccurred, no partitioned.
+        for d in [v70, v80] {
+            XCTAssertNotNil(d["settings"]!.first { $0["_id"] == .string("automerge") })
+            XCTAssert(d["chunks"]!.allSatisfy { $0["onCurrentShardSince"]?.timestampValue != nil })
+            XCTAssert(d["actionlog"]!.allSatisfy { $0.value(at: "details.errorOccurred") != nil && $0.value(at: "details.errorOccured") == nil })
+            XCTAssert(d["databases"]!.allSatisfy { $0["partitioned"] == nil })
+        }
+        XCTAssertFalse(v70["collections"]!.contains { $0["unsplittable"] != nil })
+        XCTAssertFalse(v70["shards"]!.contains { $0["_id"] == .string("config") })
+        XCTAssertNotNil(v70["version"]![0]["currentVersion"])
+
+        // 8.0: an unsplittable collection and a config shard.
+        XCTAssertEqual(v80["collections"]!.filter { $0["unsplittable"] == .bool(true) }.map { $0["_id"]!.stringValue! }, ["logs.audit"])
+        XCTAssertTrue(v80["shards"]!.contains { $0["_id"] == .string("config") })
+        XCTAssertNil(v80["version"]![0]["currentVersion"])
+        for d in [v44, v50, v70] { XCTAssertFalse(d["collections"]!.contains { $0["unsplittable"] != nil }) }
+    }
+
+    /// Chunks of each collection run MinKey → MaxKey in order with no gap or overlap; versions are unique.
+    func assertTiles(_ chunks: [BSONDocument], file: StaticString = #filePath, line: UInt = #line) {
+        var byOwner: [String: [BSONDocument]] = [:]
+        for c in chunks { byOwner["\(c["uuid"] ?? c["ns"]!)", default: []].append(c) }
+        XCTAssertFalse(byOwner.isEmpty, file: file, line: line)
+        for (owner, list) in byOwner {
+            let sorted = list.sorted { BSONDocument.compareKeys($0["min"]!.documentValue!, $1["min"]!.documentValue!) < 0 }
+            XCTAssert(sorted.first!["min"]!.documentValue!.allSatisfy { $0.value == .minKey }, owner, file: file, line: line)
+            XCTAssert(sorted.last!["max"]!.documentValue!.allSatisfy { $0.value == .maxKey }, owner, file: file, line: line)
+            for (a, b) in zip(sorted, sorted.dropFirst()) {
+                XCTAssertEqual(BSONDocument.compareKeys(a["max"]!.documentValue!, b["min"]!.documentValue!), 0, "gap or overlap in \(owner)", file: file, line: line)
+            }
+            for c in sorted {
+                XCTAssertLessThan(BSONDocument.compareKeys(c["min"]!.documentValue!, c["max"]!.documentValue!), 0, file: file, line: line)
+            }
+            XCTAssertEqual(Set(sorted.map { $0["lastmod"]! }).count, sorted.count, "lastmod versions unique in \(owner)", file: file, line: line)
+        }
+    }
+
+    func testChunksTileTheKeySpace() {
+        for shape in DemoCluster.Shape.allCases { assertTiles(DemoCluster(seed: 5, shape: shape).documents()["chunks"]!) }
+    }
+
+    func testAdvanceSplitsMigratesAndKeepsTiling() {
+        var demo = DemoCluster(seed: 1, totalChunks: 600)
+        let before = demo.documents()
+        let counts = { (docs: [BSONDocument]) -> [String: Int] in docs.reduce(into: [:]) { $0[$1["shard"]!.stringValue!, default: 0] += 1 } }
+        demo.advance(by: 120)
+        XCTAssertEqual(demo.now, DemoCluster.epoch.addingTimeInterval(120))
+        let after = demo.documents()
+        let fresh = after["changelog"]!.filter { $0["time"]!.dateValue! > DemoCluster.epoch }
+        XCTAssertGreaterThan(fresh.count, 20)
+        let whats = Set(fresh.map { $0["what"]!.stringValue! })
+        XCTAssert(whats.isSuperset(of: ["split", "moveChunk.commit"]), "\(whats)")
+        XCTAssertGreaterThan(after["actionlog"]!.count, before["actionlog"]!.count)
+        XCTAssertNotEqual(counts(before["chunks"]!), counts(after["chunks"]!))
+        assertTiles(after["chunks"]!)
+        // Versions only grow.
+        let maxVersion = { (docs: [BSONDocument]) in docs.compactMap { $0["lastmod"]?.timestampValue }.max()! }
+        XCTAssertGreaterThan(maxVersion(after["chunks"]!), maxVersion(before["chunks"]!))
+        // Live mongos pings follow the clock; the stale one stays behind.
+        let pings = after["mongos"]!.map { $0["ping"]!.dateValue! }
+        XCTAssertGreaterThan(pings.max()!, DemoCluster.epoch.addingTimeInterval(80))
+        XCTAssertEqual(pings.filter { pings.max()!.timeIntervalSince($0) > 60 }.count, 1)
+
+        demo.advance(by: 900)
+        XCTAssertEqual(Double(demo.totalChunks), 600, accuracy: 90, "splits and merges roughly cancel out")
+        XCTAssertLessThanOrEqual(demo.documents()["changelog"]!.count, DemoCluster.changelogCap, "capped")
+        assertTiles(demo.documents()["chunks"]!)
+    }
+
+    func testChunkScaleAndRawConfig() {
+        let demo = DemoCluster(seed: 2, shape: .v8_0, totalChunks: 20_000)
+        XCTAssertEqual(demo.totalChunks, 20_000)
+        var n = 0
+        demo.forEachChunkDocument { _ in n += 1 }
+        XCTAssertEqual(n, 20_000)
+        let raw = demo.rawConfig()
+        XCTAssertEqual(raw.chunkGroups.reduce(0) { $0 + $1.chunks }, 20_000)
+        XCTAssertEqual(raw.changelog.count, LoadOptions().changelogLimit)
+        XCTAssertEqual(demo.chunkDocuments(of: "shop.users").count,
+                       raw.chunkGroups.filter { g in demo.documents(includingChunks: false)["collections"]!
+                           .contains { $0["_id"] == .string("shop.users") && $0["uuid"].map(ChunkKeying.uuid) == g.owner } }
+                           .reduce(0) { $0 + $1.chunks })
+    }
+}
