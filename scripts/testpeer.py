@@ -25,6 +25,7 @@ mongodump directory, for shardscope's live tests.
 * Exits cleanly (status 0) on SIGTERM or SIGINT.
 """
 import argparse
+import base64
 import datetime
 import gzip
 import itertools
@@ -757,7 +758,13 @@ class Peer:
     def authenticate(self, lname, doc):
         failed = CommandError(18, "AuthenticationFailed", "Authentication failed.")
         if lname == "saslstart" and self.auth and doc.get("mechanism") == "PLAIN":
-            payload = bytes(doc.get("payload") or b"")
+            payload = doc.get("payload") or b""
+            if isinstance(payload, str):          # libmongoc sends base64 text
+                try:
+                    payload = base64.b64decode(payload)
+                except ValueError:
+                    payload = payload.encode()
+            payload = bytes(payload)
             parts = payload.split(b"\0")
             if len(parts) == 3:
                 user, pw = parts[1].decode("utf-8", "replace"), parts[2].decode("utf-8", "replace")
