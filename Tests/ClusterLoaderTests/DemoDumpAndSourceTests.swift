@@ -116,3 +116,20 @@ final class DemoDumpAndSourceTests: XCTestCase {
         XCTAssertTrue(["shard0", "shard1"].contains(hit.shard), "EU zone chunks live on EU shards")
     }
 }
+
+/// A million-chunk dump streams in bounded memory. Slow in debug builds: runs only with SHARDSCOPE_BIG_DEMO=1.
+final class DemoBigDumpTests: XCTestCase {
+    func testMillionChunkDumpStreams() throws {
+        try XCTSkipUnless(ProcessInfo.processInfo.environment["SHARDSCOPE_BIG_DEMO"] == "1", "set SHARDSCOPE_BIG_DEMO=1")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("demo-big-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let demo = DemoCluster(seed: 1, totalChunks: 1_000_000)
+        let counts = try DumpWriter(directory: dir).write(demo)
+        XCTAssertEqual(counts["chunks"], 1_000_000)
+        let size = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("config/chunks.bson").path)[.size] as! Int
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print("chunks.bson: \(size) bytes; max RSS \(usage.ru_maxrss / 1024) MB")
+        XCTAssertLessThan(usage.ru_maxrss / 1024, 400, "max RSS in MB")
+    }
+}
