@@ -35,7 +35,7 @@ enum ChangelogPane: TablePane {
         let tz = state.options.timeZone
         let columns = [
             Column(title: "time", width: 14),
-            Column(title: "what", width: 14),
+            Column(title: "what", width: 18),
             Column(title: "ns", width: 12, flex: 2),
             Column(title: "shards", width: 14, drop: 2),
             Column(title: "server", width: 12, drop: 3),

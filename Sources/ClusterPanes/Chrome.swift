@@ -46,9 +46,11 @@ enum Chrome {
         return Span(" balancer on ", .badgeOK)
     }
 
+    static let sourcePriority = 5
+
     /// Header items with a priority each; the lowest priorities are dropped first when the line is narrow.
     static func headerItems(_ state: AppState, now: Date) -> [(span: Span, keep: Int)] {
-        var items: [(Span, Int)] = [(Span(" shardscope", .headerBar), 2), (Span(" " + SafeText.escaped(state.source.display), .headerBar), 5)]
+        var items: [(Span, Int)] = [(Span(" shardscope", .headerBar), 2), (Span(" " + SafeText.escaped(state.source.display), .headerBar), sourcePriority)]
         if let snap = state.snapshot {
             if let id = snap.clusterId { items.append((Span(" · cluster " + SafeText.escaped(id), .headerBar), 1)) }
             items.append((Span(" · \(snap.shards.count) shards · \(snap.collections.count) colls · \(Fmt.count(snap.totalChunks)) chunks", .headerBar), 4))
@@ -67,8 +69,14 @@ enum Chrome {
         let connText = " " + TextFit.clip(conn.text, grid.width - 2) + " "
         let room = grid.width - DisplayWidth.of(connText) - 1
         var items = headerItems(state, now: now)
-        while items.reduce(0, { $0 + DisplayWidth.of($1.span.text) }) > room,
-              let i = items.indices.min(by: { items[$0].keep < items[$1].keep }) {
+        // Drop the least important items, but rather shorten the source than lose it or the counts.
+        func excess() -> Int { items.reduce(0) { $0 + DisplayWidth.of($1.span.text) } - room }
+        while excess() > 0, let i = items.indices.min(by: { items[$0].keep < items[$1].keep }) {
+            if items[i].keep >= sourcePriority - 1, let s = items.firstIndex(where: { $0.keep == sourcePriority }),
+               DisplayWidth.of(items[s].span.text) - excess() >= 16 {
+                items[s].span.text = TextFit.clip(items[s].span.text, DisplayWidth.of(items[s].span.text) - excess())
+                break
+            }
             items.remove(at: i)
         }
         var x = 0
@@ -109,7 +117,7 @@ enum Chrome {
             // Show the end of a long entry, where the user is typing.
             var shown = p.text
             while DisplayWidth.of(shown) > max(1, textRoom) { shown.removeFirst() }
-            x += grid.put(SafeText.escaped(shown), x: x + 1, y: y, role: .footerText, clip: row) + 1
+            x += grid.put(SafeText.escaped(shown), x: x, y: y, role: .footerText, clip: row)
             grid.put("_", x: x, y: y, role: .footerKey, clip: row)
             if textRoom > 0 { grid.put(hint, x: grid.width - DisplayWidth.of(hint), y: y, role: .footerText, clip: row) }
             return

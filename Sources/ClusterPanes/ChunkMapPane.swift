@@ -21,7 +21,7 @@ enum ChunkMapPane: Pane {
         ]
         let rows = map.chunks.map { c in
             TableRow(cells: [
-                .t(Fmt.key(c.min)), .t(Fmt.key(c.max)),
+                .t(Fmt.keyValues(c.min)), .t(Fmt.keyValues(c.max)),
                 .t(SafeText.escaped(c.shard), .shard(snap.shardIndex(c.shard))),
                 .t(Fmt.version(c.lastmod)),
                 .t(c.jumbo ? "jumbo" : "", c.jumbo ? .warn : nil),

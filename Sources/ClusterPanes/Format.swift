@@ -54,6 +54,9 @@ enum Fmt {
         return "{ " + doc.elements.map { "\(SafeText.escaped($0.key)): \(value($0.value))" }.joined(separator: ", ") + " }"
     }
 
+    /// A shard-key bound as values only, for narrow table cells: `"EU", 100` (the title shows the field names).
+    static func keyValues(_ doc: BSONDocument) -> String { doc.elements.map { value($0.value) }.joined(separator: ", ") }
+
     /// A short display form of a value (escaped).
     static func value(_ v: BSONValue) -> String {
         switch v {

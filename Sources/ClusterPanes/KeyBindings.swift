@@ -55,7 +55,7 @@ enum KeyBindings {
                    scope: .panes([.changelog, .chunkMap]), command: .enter),
         KeyBinding(keys: [.char("/")], label: "/", name: "find key", help: "jump to the chunk holding a key value: 42, \"abc\", {region: \"EU\", id: 5}",
                    scope: .panes([.chunkMap]), command: .filter),
-        KeyBinding(keys: [.char("/")], label: "/", name: "filter", help: "filter rows: words match any column, column:word one column (what:split ns:db.c shard:s1)",
+        KeyBinding(keys: [.char("/")], label: "/", name: "filter", help: "filter: words match any column, column:word one (what:split shard:s1)",
                    scope: .panes(filterable), command: .filter),
         KeyBinding(keys: [.char("s")], label: "s", name: "sort", help: "cycle the sort order",
                    scope: .panes(sortable), command: .sort),
@@ -68,7 +68,7 @@ enum KeyBindings {
 
         KeyBinding(keys: [.char("?")], label: "?", name: "help", help: "show or close this help", scope: .global, command: .help),
         KeyBinding(keys: PaneID.allCases.map { .char(Character(String($0.rawValue))) }, label: "1-8", name: "panes",
-                   help: "switch pane: " + PaneID.allCases.map { "\($0.rawValue) \($0.title)" }.joined(separator: ", "),
+                   help: "switch to the pane with that number (see the tab line)",
                    scope: .global, command: .showPane),
         KeyBinding(keys: [.tab], label: "Tab", name: "next", help: "next pane", scope: .global, command: .nextPane, footer: false),
         KeyBinding(keys: [.backTab], label: "S-Tab", name: "previous", help: "previous pane", scope: .global, command: .previousPane, footer: false),

@@ -27,7 +27,7 @@ enum MongosPane: TablePane {
             Column(title: "host", width: 16, flex: 2),
             Column(title: "version", width: 9),
             Column(title: "uptime", width: 8, right: true, drop: 2),
-            Column(title: "ping", width: 9, right: true),
+            Column(title: "ping", width: 11, right: true),
             Column(title: "status", width: 12, drop: 1),
             Column(title: "fqdn", width: 10, flex: 1, drop: 3),
         ]

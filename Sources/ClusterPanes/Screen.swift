@@ -30,9 +30,7 @@ public enum Screen {
         case .help?:
             drawBox("Help", lines: KeyBindings.helpLines(), top: state.overlayTop, into: &grid, area: area, options: state.options)
         case .details(let title, let lines)?:
-            renderPane(state, into: &grid, area: area, now: now)
-            let box = Rect(x: area.x + 2, y: area.y + 1, width: area.width - 4, height: area.height - 1)
-            drawBox(title, lines: lines.map { [Span($0)] }, top: state.overlayTop, into: &grid, area: box, options: state.options)
+            drawBox(title, lines: lines.map { [Span($0)] }, top: state.overlayTop, into: &grid, area: area, options: state.options)
         case nil:
             renderPane(state, into: &grid, area: area, now: now)
         }
