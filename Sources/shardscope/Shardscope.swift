@@ -1,0 +1,221 @@
+import ArgumentParser
+import ClusterLoader
+import ClusterModel
+import ClusterPanes
+import ClusterReports
+import CursesFrontEnd
+import Foundation
+import TermGrid
+
+@main
+struct Shardscope: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shardscope",
+        abstract: "A read-only view of a MongoDB sharded cluster's metadata: shards, collections, chunks, zones, balancer, mongos, changelog.",
+        discussion: """
+        SOURCE is one of:
+          demo                        a built-in simulated cluster (the default)
+          mongodb://… mongodb+srv://… a live cluster (a mongos or the config server replica set);
+                                      TLS, auth and every other option go in the URI
+          DIR                         a `mongodump --db config` directory (the config/ folder or its parent)
+
+        Keep a password out of `ps`: put the URI in a file (--uri-file PATH) or in SHARDSCOPE_URI.
+        shardscope only reads: the built-in clusterMonitor role, or read on the config database, is enough.
+
+        Examples:
+          shardscope                                   open the TUI on the demo cluster
+          SHARDSCOPE_URI='mongodb://u:p@mongos:27017' shardscope
+          shardscope status ./dump --json | jq '.collections[] | {ns, chunksByShard}'
+          shardscope status mongodb://mongos:27017 --timeout 10
+        """,
+        subcommands: [UICommand.self, StatusCommand.self, DemoDumpCommand.self],
+        defaultSubcommand: UICommand.self
+    )
+}
+
+/// Where to read from, shared by every command.
+struct SourceOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("demo, a mongodb:// or mongodb+srv:// URI, or a mongodump directory. Default: $SHARDSCOPE_URI, else demo.",
+                                 valueName: "SOURCE"))
+    var source: String?
+
+    @Option(name: .customLong("uri-file"), help: ArgumentHelp("Read the connection URI from this file (keeps a password out of `ps`).", valueName: "PATH"))
+    var uriFile: String?
+
+    @Option(help: ArgumentHelp("Server selection and socket timeout for a live cluster.", valueName: "SECONDS"))
+    var timeout: Double = 5
+
+    @Option(help: ArgumentHelp("How many of the newest changelog entries to load.", valueName: "N"))
+    var changelog: Int = 200
+
+    @Option(help: "Seed of the demo cluster (the same seed gives the same cluster).")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("demo-shape"), help: ArgumentHelp("Config schema the demo imitates: 4.4, 5.0, 7.0 or 8.0.", valueName: "VERSION"))
+    var demoShape: DemoCluster.Shape = .v7_0
+
+    @Option(name: .customLong("time-zone"), help: ArgumentHelp("Time zone of the config primary, for the balancer window (IANA name, e.g. Europe/Paris). Default: local.", valueName: "TZ"))
+    var timeZoneName: String?
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+        guard changelog >= 0 else { throw ValidationError("--changelog must not be negative") }
+        if let name = timeZoneName, TimeZone(identifier: name) == nil { throw ValidationError("unknown time zone '\(name)' (use an IANA name such as UTC or Europe/Paris)") }
+    }
+
+    var loadOptions: LoadOptions { LoadOptions(changelogLimit: changelog, timeout: timeout) }
+    var timeZone: TimeZone { timeZoneName.flatMap(TimeZone.init(identifier:)) ?? .current }
+
+    /// The URI or path the user meant, and the password to scrub from any message.
+    func resolvedSpec() throws -> (spec: String, secret: String?) {
+        if let uriFile {
+            guard let text = try? String(contentsOfFile: uriFile, encoding: .utf8) else {
+                throw CLIError("cannot read --uri-file \(uriFile): no such file or not readable")
+            }
+            let uri = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard uri.hasPrefix("mongodb://") || uri.hasPrefix("mongodb+srv://") else {
+                throw CLIError("--uri-file \(uriFile) does not hold a mongodb:// or mongodb+srv:// URI")
+            }
+            return (uri, Redact.password(in: uri))
+        }
+        if let source { return (source, Redact.password(in: source)) }
+        if let env = ProcessInfo.processInfo.environment["SHARDSCOPE_URI"], !env.isEmpty { return (env, Redact.password(in: env)) }
+        return ("demo", nil)
+    }
+
+    func makeSource(evolving: Bool) throws -> MetadataSource {
+        let (spec, _) = try resolvedSpec()
+        if spec == "demo" {
+            return DemoSource(seed: seed, shape: demoShape, evolving: evolving)
+        }
+        if spec.hasPrefix("mongodb://") || spec.hasPrefix("mongodb+srv://") {
+            if source != nil, Redact.password(in: spec) != nil {
+                FileHandle.standardError.write(Data("note: a password on the command line is visible in `ps`; prefer --uri-file or SHARDSCOPE_URI\n".utf8))
+            }
+            return try LiveSource(uri: spec, options: loadOptions)
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: spec, isDirectory: &isDir), isDir.boolValue else {
+            throw CLIError("'\(spec)' is not demo, a mongodb:// URI, or an existing mongodump directory")
+        }
+        return try DumpSource(path: spec, options: loadOptions)
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// Runs `body`, turning any error into one `shardscope: …` line (password scrubbed) and exit status 2.
+func runReportingErrors(_ options: SourceOptions, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        let secret = (try? options.resolvedSpec().secret) ?? nil
+        let message = Redact.text(String(describing: error), secrets: secret.map { [$0] } ?? [])
+        FileHandle.standardError.write(Data("shardscope: \(SafeText.escaped(message))\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+/// Loads one snapshot, showing progress on stderr when it is a terminal.
+func loadSnapshot(_ source: MetadataSource) throws -> ClusterSnapshot {
+    let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
+    defer { progress.finish() }
+    let snapshot = try source.snapshot(progress: progress.update)
+    return snapshot
+}
+
+/// A one-line progress indicator on stderr, redrawn at most 10 times a second.
+final class ProgressLine {
+    let enabled: Bool
+    var last = Date.distantPast
+    var shown = false
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ p: LoadProgress) {
+        guard enabled, Date().timeIntervalSince(last) > 0.1 else { return }
+        last = Date()
+        let text: String
+        switch p {
+        case .reading(let what): text = "reading \(what)…"
+        case .chunks(let n, let read, let total):
+            var t = "reading chunks… \(n.formatted()) scanned"
+            if let read, let total, total > 0 { t += " (\(read / 1_000_000) of \(total / 1_000_000) MB, \(read * 100 / total)%)" }
+            text = t
+        }
+        FileHandle.standardError.write(Data("\r\u{1b}[K\(text)".utf8))
+        shown = true
+    }
+    func finish() { if shown { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) } }
+}
+
+func printWarnings(_ s: ClusterSnapshot) {
+    for w in s.warnings { FileHandle.standardError.write(Data("warning: \(SafeText.escaped(w))\n".utf8)) }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Print the whole picture once, as aligned text or (--json) one JSON document.",
+        discussion: """
+        Text lists every shard, mongos, database and sharded collection with its chunks per shard — never
+        "too many chunks to print". --json keys (stable, for scripts): clusterId, source, shards, databases,
+        collections (ns, key, unique, chunks, chunksByShard, jumbo, zones), balancer (enabled, mode, running,
+        activeWindow, chunkSizeMB), mongos (host, version, pingAgeSeconds, stale), changelog (newest first), warnings.
+        Exit status: 0 on success, 2 when the source cannot be read (the message says what and where).
+        """)
+
+    @OptionGroup var options: SourceOptions
+    @Flag(help: "Print one JSON document instead of text.") var json = false
+
+    func run() throws {
+        try runReportingErrors(options) {
+            let snapshot = try loadSnapshot(try options.makeSource(evolving: false))
+            printWarnings(snapshot)
+            if json {
+                print(StatusJSON.document(snapshot, timeZone: options.timeZone).serialized())
+            } else {
+                print(StatusText.render(snapshot, timeZone: options.timeZone), terminator: "")
+            }
+        }
+    }
+}
+
+struct UICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ui",
+        abstract: "Open the terminal UI (the default command). Without a terminal, prints `status` instead.",
+        discussion: "Keys: 1–8 or Tab switch panes, ↑↓/j k move, Enter drills in, Esc goes back, / filters, s sorts, r refreshes, p pauses, ? help, q quits.")
+
+    @OptionGroup var options: SourceOptions
+    @Option(help: ArgumentHelp("Seconds between refreshes of a live source or the demo.", valueName: "SECONDS"))
+    var refresh: Double = 2
+    @Option(help: ArgumentHelp("auto, always or never. NO_COLOR in the environment also turns colour off.", valueName: "WHEN"))
+    var color: String = "auto"
+    @Flag(help: "Draw with ASCII only (automatic when the locale is not UTF-8).") var ascii = false
+
+    func validate() throws {
+        guard refresh >= 0.2 else { throw ValidationError("--refresh must be at least 0.2 seconds") }
+        guard ColorMode(rawValue: color) != nil else { throw ValidationError("--color must be auto, always or never") }
+    }
+
+    func run() throws {
+        try runReportingErrors(options) {
+            guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
+                // No terminal: behave like `status` so pipes and scripts still get the picture.
+                let snapshot = try loadSnapshot(try options.makeSource(evolving: false))
+                printWarnings(snapshot)
+                print(StatusText.render(snapshot, timeZone: options.timeZone), terminator: "")
+                return
+            }
+            let source = try options.makeSource(evolving: true)
+            let ui = UIOptions(glyphs: ascii ? .ascii : .unicode, refreshSeconds: refresh, timeZone: options.timeZone)
+            let status = TerminalUI.run(source: source, options: ui, color: ColorMode(rawValue: color)!, load: options.loadOptions)
+            if status != 0 { throw ExitCode(status) }
+        }
+    }
+}
