@@ -84,7 +84,8 @@ final class BackgroundLoader: @unchecked Sendable {
                 refreshWanted = false
                 return .refresh
             }
-            _ = cond.wait(until: paused ? .distantFuture : nextRefresh)
+            // (wait(until: .distantFuture) overflows its timespec and traps in corelibs Foundation.)
+            if paused || nextRefresh == .distantFuture { cond.wait() } else { _ = cond.wait(until: nextRefresh) }
         }
     }
 
