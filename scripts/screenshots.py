@@ -66,8 +66,6 @@ def render_png(ansi_text, width, height, path, size=15):
             c = row[x]
             fg = color(c.fg, DEFAULT_FG)
             bg = color(c.bg, DEFAULT_BG)
-            if c.bold and c.fg in PALETTE and "bright" + c.fg in PALETTE:
-                fg = PALETTE["bright" + c.fg]
             if c.reverse:
                 fg, bg = bg, fg
             px, py = pad + x * cw, pad + y * ch
