@@ -216,3 +216,11 @@ def test_live_peer_outage_and_recovery(tui, dumps, peer_factory):
     t.wait_for(lambda s: "live ·" in s.splitlines()[0] and "unreachable" not in s, timeout=40)
     t.keys("q")
     assert shell_back(t)[0] == 0
+
+
+def test_ascii_when_locale_is_not_utf8(tui):
+    t = tui("demo", env={"LANG": "C", "LC_ALL": "C"}, ready="Overview")
+    for key, title in [("1", "Overview"), ("3", "Collections"), ("6", "Changelog")]:
+        s = wait_pane(t, key, title)
+        assert s.isascii(), [l for l in s.splitlines() if not l.isascii()][:3]
+    assert "#" in wait_pane(t, "1", "Overview")   # bars drawn with ASCII blocks

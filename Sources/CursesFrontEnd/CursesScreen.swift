@@ -23,7 +23,7 @@ final class CursesScreen {
 
     private struct Pair: Hashable { var fg: Int; var bg: Int }
 
-    init(color: ColorMode, unicode: Bool, inputTimeoutMs: Int32) throws {
+    init(color: ColorMode, unicode: Bool) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw TerminalError(description: "the interactive UI needs a terminal on stdin and stdout")
         }
@@ -43,7 +43,7 @@ final class CursesScreen {
         leaveok(ss_stdscr(), true)
         curs_set(0)
         set_escdelay(25)
-        wtimeout(ss_stdscr(), inputTimeoutMs)
+        nodelay(ss_stdscr(), true)   // we wait in poll(); curses only decodes what is there
 
         let noColorEnv = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let wantColor: Bool
@@ -116,7 +116,8 @@ final class CursesScreen {
     private func glyph(_ text: String) -> [UInt32] {
         let values = text.unicodeScalars.map(\.value)
         guard let first = values.first else { return [0x20] }
-        if Self.isControl(first) || (!unicode && first > 0x7E) || ss_wcwidth(wchar_t(bitPattern: first)) < 1 { return [0x3F] }
+        if !unicode && first > 0x7E { return [Self.asciiFallback[first] ?? 0x3F] }
+        if Self.isControl(first) || ss_wcwidth(wchar_t(bitPattern: first)) < 1 { return [0x3F] }
         var out = [first]
         for v in values.dropFirst() {
             guard unicode, out.count < 4, !Self.isControl(v), ss_wcwidth(wchar_t(bitPattern: v)) == 0 else { break }
@@ -126,6 +127,16 @@ final class CursesScreen {
     }
 
     private static func isControl(_ v: UInt32) -> Bool { v < 0x20 || (0x7F...0x9F).contains(v) }
+
+    /// When the locale is not UTF-8: ASCII stand-ins for the punctuation, lines and blocks panes use.
+    private static let asciiFallback: [UInt32: UInt32] = {
+        let pairs: [(String, Character)] = [("…", "~"), ("·", "."), ("•●", "*"), ("─━–—", "-"), ("│┃", "|"), ("┌┐└┘├┤┬┴┼", "+"),
+                                            ("█▉▊▋▌▍▎▏▓▒░■", "#"), ("▲↑", "^"), ("▼↓", "v"), ("→", ">"), ("←", "<"),
+                                            ("×", "x"), ("≥", ">"), ("≤", "<"), ("‘’", "'"), ("“”", "\"")]
+        var table: [UInt32: UInt32] = [:]
+        for (from, to) in pairs { for u in from.unicodeScalars { table[u.value] = to.unicodeScalars.first!.value } }
+        return table
+    }()
 
     private func pairNumber(fg: Int, bg: Int) -> Int32 {
         var key = Pair(fg: fg, bg: bg)
@@ -142,11 +153,21 @@ final class CursesScreen {
         return n
     }
 
-    /// Waits up to the input timeout for a key; nil when none came (or one the UI does not use).
-    func readKey() -> Key? {
+    /// Waits up to `timeoutMs` for input, then returns every key already typed (typeahead is handled
+    /// before the next redraw). `hangup` is true when the terminal is gone (ssh dropped without SIGHUP
+    /// reaching us): reading would return at once forever, so the caller must quit.
+    func readKeys(timeoutMs: Int32) -> (keys: [Key], hangup: Bool) {
+        var fds = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&fds, 1, timeoutMs)   // a signal (ours, SIGWINCH) ends it early with EINTR
+        if ready > 0 && fds.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return ([], true) }
+        var keys: [Key] = []
         var ch: wint_t = 0
-        let r = wget_wch(ss_stdscr(), &ch)
-        if r == ERR { return nil }
-        return KeyDecoder.decode(UInt32(ch), isKeyCode: r == KEY_CODE_YES)
+        // Also read when poll saw nothing: ncurses may hold keys of its own (KEY_RESIZE, pushed-back bytes).
+        while keys.count < 256 {
+            let r = wget_wch(ss_stdscr(), &ch)
+            if r == ERR { break }
+            if let key = KeyDecoder.decode(UInt32(ch), isKeyCode: r == KEY_CODE_YES) { keys.append(key) }
+        }
+        return (keys, false)
     }
 }

@@ -15,7 +15,7 @@ public enum TerminalUI {
         Signals.install()
         let screen: CursesScreen
         do {
-            screen = try CursesScreen(color: color, unicode: utf8, inputTimeoutMs: tickMs)
+            screen = try CursesScreen(color: color, unicode: utf8)
         } catch {
             fputs("shardscope: \(error)\n", stderr)
             return 1
@@ -46,7 +46,9 @@ public enum TerminalUI {
                 dirty = false
             }
 
-            if let key = screen.readKey() {
+            let input = screen.readKeys(timeoutMs: tickMs)
+            if input.hangup { return 128 + SIGHUP }
+            for key in input.keys {
                 if key == .resize { screen.invalidate() }
                 for effect in state.handle(key, now: Date()) {
                     switch effect {
