@@ -37,7 +37,10 @@ def tui(shardscope):
     for t in sessions:
         pid = t.app_pid()
         if pid:
-            os.kill(pid, signal.SIGKILL)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         t.kill()
 
 

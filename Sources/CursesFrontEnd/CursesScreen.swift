@@ -14,7 +14,7 @@ struct TerminalError: Error, CustomStringConvertible {
 final class CursesScreen {
     private let screen: OpaquePointer
     let theme: Theme
-    /// False when the locale cannot show non-ASCII text: such characters are drawn as '?'.
+    /// False when the locale cannot show non-ASCII text: such characters get an ASCII stand-in or '?'.
     let unicode: Bool
     private var pairs: [Pair: Int32] = [:]
     private var defaultColors = true
@@ -86,7 +86,7 @@ final class CursesScreen {
             put(cell, x: x, y: y, wide: x + 1 < grid.width && grid[x + 1, y].isContinuation)
         }
         previous = grid
-        if !changes.isEmpty || isendwin() { refresh() }
+        if !changes.isEmpty { refresh() }
     }
 
     private func put(_ cell: Cell, x: Int, y: Int, wide: Bool) {
