@@ -26,6 +26,7 @@ class Tmux:
         self._tmux("set-option", "-g", "status", "off")          # the pane is the whole window
         self._tmux("set-option", "-g", "default-terminal", "tmux-256color")
         self._tmux("set-option", "-g", "escape-time", "0")       # Esc reaches the app at once
+        self.socket_path = self._tmux("display-message", "-p", "#{socket_path}").strip()
         self.wait_for(lambda s: self.PROMPT.strip() in s, timeout=10)
 
     def _tmux(self, *args, check=True):
@@ -79,6 +80,8 @@ class Tmux:
 
     def kill(self):
         self._tmux("kill-server", check=False)
+        if self.socket_path and os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)   # tmux leaves it behind when killed
 
     def __enter__(self):
         return self
