@@ -18,26 +18,28 @@ extension BSONDocument {
     }
 }
 
-/// An owned `bson_t` built from a Swift document; destroyed with its owner.
-final class BSONHandle {
-    let pointer: OpaquePointer
-    init(_ doc: BSONDocument) {
-        let bytes = BSONEncoder.encode(doc)
-        // The encoder always produces a well-formed length prefix, so libbson accepts it.
-        pointer = bytes.withUnsafeBufferPointer { bson_new_from_data($0.baseAddress, $0.count) }!
-    }
-    deinit { bson_destroy(pointer) }
+/// Lends `body` a `bson_t` built from `doc`, destroyed when `body` returns. The pointer is handed out only
+/// inside the closure, so it cannot outlive its document (a temporary's pointer can be freed before a C call
+/// reads it). libmongoc copies what it keeps (a cursor copies its filter, options and pipeline).
+func withBSON<R>(_ doc: BSONDocument, _ body: (OpaquePointer) throws -> R) rethrows -> R {
+    let bytes = BSONEncoder.encode(doc)
+    // The encoder always produces a well-formed length prefix, so libbson accepts it.
+    let bson = bytes.withUnsafeBufferPointer { bson_new_from_data($0.baseAddress, $0.count) }!
+    defer { bson_destroy(bson) }
+    return try body(bson)
 }
 
 /// Caller-owned storage for a `bson_t` out-parameter (a command reply): libmongoc initialises it in place.
 final class BSONReply {
     private let storage = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 128)
-    let pointer: OpaquePointer
+    private let pointer: OpaquePointer
     init() {
         pointer = OpaquePointer(storage)
         bson_init(pointer)
     }
-    func document() throws -> BSONDocument { try BSONDocument(bson: pointer) }
+    func withPointer<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
     deinit {
         bson_destroy(pointer)   // frees the data buffer; the struct itself is ours
         storage.deallocate()

@@ -13,32 +13,10 @@ final class DumpSourceTests: XCTestCase {
 
     var configDir: URL { root.appendingPathComponent("config") }
 
-    /// Writes `<name>.bson` as mongodump does (documents back to back); returns its path.
     @discardableResult
-    func write(_ name: String, _ docs: [BSONDocument]) throws -> String {
-        let url = configDir.appendingPathComponent("\(name).bson")
-        try Data(docs.flatMap(BSONEncoder.encode)).write(to: url)
-        return url.path
-    }
-    /// Every collection of the mixed fixture, as files.
-    func writeMixed(gzip: Bool = false) throws -> (raw: RawConfig, chunks: [BSONDocument]) {
-        let fx = Fx.mixedCluster()
-        let r = fx.raw
-        for (name, docs) in [("shards", r.shards), ("databases", r.databases), ("collections", r.collections), ("chunks", fx.chunks),
-                             ("tags", r.tags), ("mongos", r.mongos), ("settings", r.settings), ("version", r.version),
-                             ("migrations", r.migrations), ("changelog", r.changelog), ("actionlog", r.actionlog)] {
-            let path = try write(name, docs)
-            if gzip { try gzipFile(path) }
-        }
-        return fx
-    }
-    func gzipFile(_ path: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["gzip", "-f", path]
-        try p.run(); p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
-    }
+    func write(_ name: String, _ docs: [BSONDocument]) throws -> String { try Fx.write(name, docs, in: configDir) }
+    func writeMixed(gzip: Bool = false) throws -> (raw: RawConfig, chunks: [BSONDocument]) { try Fx.writeMixedDump(in: configDir, gzip: gzip) }
+    func gzipFile(_ path: String) throws { try Fx.gzip(path) }
     func loadError(_ path: String) -> LoaderError? {
         do { _ = try DumpSource(path: path).snapshot(progress: nil); return nil }
         catch let e as LoaderError { return e }

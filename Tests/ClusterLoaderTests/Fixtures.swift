@@ -107,6 +107,35 @@ enum Fx {
     }
 }
 
+extension Fx {
+    /// Writes `<name>.bson` as mongodump does (documents back to back); returns its path.
+    @discardableResult
+    static func write(_ name: String, _ docs: [BSONDocument], in dir: URL) throws -> String {
+        let url = dir.appendingPathComponent("\(name).bson")
+        try Data(docs.flatMap(BSONEncoder.encode)).write(to: url)
+        return url.path
+    }
+    /// Every collection of `mixedCluster()` as files in `dir`, optionally gzipped like `mongodump --gzip`.
+    static func writeMixedDump(in dir: URL, gzip: Bool = false) throws -> (raw: RawConfig, chunks: [BSONDocument]) {
+        let fx = mixedCluster()
+        let r = fx.raw
+        for (name, docs) in [("shards", r.shards), ("databases", r.databases), ("collections", r.collections), ("chunks", fx.chunks),
+                             ("tags", r.tags), ("mongos", r.mongos), ("settings", r.settings), ("version", r.version),
+                             ("migrations", r.migrations), ("changelog", r.changelog), ("actionlog", r.actionlog)] {
+            let path = try write(name, docs, in: dir)
+            if gzip { try self.gzip(path) }
+        }
+        return fx
+    }
+    static func gzip(_ path: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["gzip", "-f", path]
+        try p.run(); p.waitUntilExit()
+        if p.terminationStatus != 0 { throw CocoaError(.fileWriteUnknown) }
+    }
+}
+
 extension BSONDocument {
     func merging(_ other: BSONDocument) -> BSONDocument {
         var d = self

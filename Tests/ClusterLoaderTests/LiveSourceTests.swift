@@ -77,3 +77,62 @@ final class LiveSourceTests: XCTestCase {
         XCTAssertEqual(LiveSource.owner(byNS), ["ns": .string("a.c")])
     }
 }
+
+/// LiveSource against the project's fake mongos (scripts/testpeer.py) serving a dump this test writes:
+/// the same picture as DumpSource on that dump, through allowed read commands only.
+final class LiveSourcePeerTests: XCTestCase {
+    static let allowed: Set<String> = ["find", "getMore", "killCursors", "aggregate", "hello", "isMaster", "ismaster",
+                                       "buildInfo", "buildinfo", "balancerStatus", "getDefaultRWConcern", "saslStart", "saslContinue", "endSessions"]
+
+    func testLiveMatchesDumpThroughTestPeer() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let script = repo.appendingPathComponent("scripts/testpeer.py")
+        guard FileManager.default.fileExists(atPath: script.path) else { throw XCTSkip("scripts/testpeer.py not found") }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shardscope-peer-\(UUID().uuidString)")
+        let config = dir.appendingPathComponent("config")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try Fx.writeMixedDump(in: config)
+
+        let portFile = dir.appendingPathComponent("port").path, log = dir.appendingPathComponent("peer.log").path
+        let peer = Process()
+        peer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        peer.arguments = ["python3", script.path, "--dump", dir.path, "--port-file", portFile, "--log", log]
+        peer.standardOutput = FileHandle.nullDevice
+        peer.standardError = FileHandle.nullDevice   // a pipe held by the peer would keep `swift test` waiting
+        try peer.run()
+        defer { peer.terminate(); peer.waitUntilExit() }
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: portFile) {
+            guard peer.isRunning, Date() < deadline else { throw XCTSkip("test peer did not start (python deps missing?)") }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let port = try String(contentsOfFile: portFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let live = try LiveSource(uri: "mongodb://127.0.0.1:\(port)/", options: LoadOptions(changelogLimit: 3, timeout: 5))
+        let dump = try DumpSource(path: dir.path, options: LoadOptions(changelogLimit: 3))
+        var a = try live.snapshot(progress: nil), b = try dump.snapshot(progress: nil)
+        XCTAssertEqual(a.serverVersion, "7.0.14")
+        a.source = b.source; a.asOf = b.asOf
+        a.serverVersion = nil; a.balancerStatus = nil; a.defaultRWConcern = nil; a.dataDistribution = nil; a.warnings = []
+        b.warnings = []
+        XCTAssertEqual(a, b)
+
+        let orders = try XCTUnwrap(b.collection("app.orders")), events = try XCTUnwrap(b.collection("logs.events"))
+        for c in [orders, events] {
+            let pageL = try live.chunks(of: c, after: nil, limit: 2), pageD = try dump.chunks(of: c, after: nil, limit: 2)
+            XCTAssertEqual(pageL, pageD)
+            XCTAssertEqual(try live.chunks(of: c, after: pageL.last?.min, limit: 10), try dump.chunks(of: c, after: pageD.last?.min, limit: 10))
+        }
+        XCTAssertEqual(try live.chunk(of: orders, containing: ["x": .int32(25)]), try dump.chunk(of: orders, containing: ["x": .int32(25)]))
+        let since = Date(timeIntervalSince1970: TimeInterval(Fx.t0 + 15))
+        XCTAssertEqual(try live.changelog(newerThan: since, limit: 10).map(\.id), try dump.changelog(newerThan: since, limit: 10).map(\.id))
+
+        let commands = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").compactMap { line -> String? in
+            let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return obj?["command"] as? String
+        }
+        XCTAssertFalse(commands.isEmpty)
+        XCTAssertEqual(Set(commands).subtracting(Self.allowed), [], "\(commands)")
+    }
+}

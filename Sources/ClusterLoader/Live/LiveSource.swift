@@ -162,11 +162,12 @@ public final class LiveSource: MetadataSource {
     /// A command on `admin`; a server's refusal becomes `commandFailed`.
     private func command(_ cmd: BSONDocument) throws -> BSONDocument {
         let name = cmd.keys.first ?? "command"
-        let reply = BSONReply()
-        var error = bson_error_t()
-        let ok = mongoc_client_command_simple(client, "admin", BSONHandle(cmd).pointer, nil, reply.pointer, &error)
-        guard ok else { throw convert(error, command: name) }
-        return try decodeReply(reply.pointer, command: name)
+        return try BSONReply().withPointer { reply in
+            var error = bson_error_t()
+            let ok = withBSON(cmd) { mongoc_client_command_simple(client, "admin", $0, nil, reply, &error) }
+            guard ok else { throw convert(error, command: name) }
+            return try decodeReply(reply, command: name)
+        }
     }
 
     private func find(_ coll: String, filter: BSONDocument = [:], sort: BSONDocument? = nil, limit: Int? = nil) throws -> [BSONDocument] {
@@ -176,22 +177,26 @@ public final class LiveSource: MetadataSource {
         if let limit { opts["limit"] = .int64(Int64(limit)) }
         let collection = mongoc_client_get_collection(client, "config", coll)!
         defer { mongoc_collection_destroy(collection) }
-        let cursor = mongoc_collection_find_with_opts(collection, BSONHandle(filter).pointer, BSONHandle(opts).pointer, nil)!
+        let cursor = withBSON(filter) { f in withBSON(opts) { o in mongoc_collection_find_with_opts(collection, f, o, nil)! } }
         return try drain(cursor, command: "find config.\(coll)")
     }
 
     private func aggregate(collection coll: String, _ pipeline: [BSONDocument]) throws -> [BSONDocument] {
         let collection = mongoc_client_get_collection(client, "config", coll)!
         defer { mongoc_collection_destroy(collection) }
-        let cursor = mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, BSONHandle(["pipeline": .array(pipeline.map { .document($0) })]).pointer, nil, nil)!
+        let cursor = withBSON(Self.pipelineDocument(pipeline)) { mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, $0, nil, nil)! }
         return try drain(cursor, command: "aggregate config.\(coll)")
     }
 
     private func aggregate(database name: String, _ pipeline: [BSONDocument]) throws -> [BSONDocument] {
         let db = mongoc_client_get_database(client, name)!
         defer { mongoc_database_destroy(db) }
-        let cursor = mongoc_database_aggregate(db, BSONHandle(["pipeline": .array(pipeline.map { .document($0) })]).pointer, nil, nil)!
+        let cursor = withBSON(Self.pipelineDocument(pipeline)) { mongoc_database_aggregate(db, $0, nil, nil)! }
         return try drain(cursor, command: "aggregate \(name)")
+    }
+
+    private static func pipelineDocument(_ stages: [BSONDocument]) -> BSONDocument {
+        ["pipeline": .array(stages.map { .document($0) })]
     }
 
     private func drain(_ cursor: OpaquePointer, command: String) throws -> [BSONDocument] {
