@@ -623,12 +623,15 @@ class Peer:
         vparts = [int(p) for p in re.findall(r"\d+", args.version)[:3]]
         self.version_array = (vparts + [0, 0, 0])[:3] + [0]
         # The peer replays the dumped cluster at the moment of the dump: its clock
-        # (hello's localTime) is the newest mongos ping in the dump, so every
+        # (hello's localTime) is the newest time in the dump -- mongos pings, changelog
+        # and balancer rounds, the same rule shardscope uses to date a dump -- so every
         # time-relative field (ping ages, stale flags, "now in the balancer window")
         # reads the same live as it does from the dump itself.
-        pings = [d.get("ping") for d in self.colls.get("mongos", ([], []))[1]
-                 if isinstance(d.get("ping"), datetime.datetime)]
-        self.local_time = max(pings) if pings else datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        times = [d.get(field) for coll, field in (("mongos", "ping"), ("changelog", "time"), ("actionlog", "time"))
+                 for d in self.colls.get(coll, ([], []))[1]
+                 if isinstance(d.get(field), datetime.datetime)
+                 and (coll != "actionlog" or d.get("what") == "balancer.round")]
+        self.local_time = max(times) if times else datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
     # -- log
     def log_command(self, entry):
