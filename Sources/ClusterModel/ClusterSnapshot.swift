@@ -59,11 +59,13 @@ public struct ClusterSnapshot: Hashable, Sendable {
         return by.values.sorted { $0.shard < $1.shard }
     }
 
-    /// max − min chunks over all shards (shards without chunks of this collection count as 0).
+    /// max − min chunks over the shards that can receive chunks (shards without chunks of this collection
+    /// count as 0). A draining shard is left out: it is meant to empty, so its 0 is not an imbalance.
     public func imbalance(for ns: String) -> Int {
         let counts = chunkCounts(for: ns)
-        var per = Dictionary(uniqueKeysWithValues: shards.map { ($0.id, 0) })
-        for c in counts { per[c.shard] = c.chunks }
+        let eligible = shards.filter { !$0.draining }
+        var per = Dictionary(uniqueKeysWithValues: (eligible.isEmpty ? shards : eligible).map { ($0.id, 0) })
+        for c in counts where per[c.shard] != nil { per[c.shard] = c.chunks }
         guard let mx = per.values.max(), let mn = per.values.min() else { return 0 }
         return mx - mn
     }

@@ -100,7 +100,7 @@ public enum StatusText {
         lines.append("    " + flags.joined(separator: "   "))
         let counts = s.chunkCounts(for: c.ns)
         let total = s.totalChunks(for: c.ns)
-        lines.append("    chunks: \(total) total, \(s.jumboChunks(for: c.ns)) jumbo, imbalance \(s.imbalance(for: c.ns)) (max − min per shard)")
+        lines.append("    chunks: \(total) total, \(s.jumboChunks(for: c.ns)) jumbo, imbalance \(s.imbalance(for: c.ns)) (max − min over non-draining shards)")
         var t = TextTable(header: ["SHARD", "CHUNKS", "SHARE", "JUMBO"], indent: "      ", rightAligned: [1, 2, 3])
         for row in counts {
             let share = total > 0 ? String(format: "%.1f%%", Double(row.chunks) * 100 / Double(total)) : "-"

@@ -170,6 +170,10 @@ final class SnapshotLogicTests: XCTestCase {
                                 distribution: ["db.c": [ShardChunkCount(shard: "a", chunks: 10), ShardChunkCount(shard: "b", chunks: 4)]])
         XCTAssertEqual(s.imbalance(for: "db.c"), 10)
         XCTAssertEqual(s.chunksPerShard.map(\.chunks), [10, 4, 0])
+        // Shard c draining: it is meant to empty, so only a and b count.
+        var draining = s
+        draining.shards[2].draining = true
+        XCTAssertEqual(draining.imbalance(for: "db.c"), 6)
     }
 
     func testShardHostParsing() {
