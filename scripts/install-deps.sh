@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_build=(libmongoc-dev libbson-dev libncursesw5-dev pkg-config zlib1g-dev)
-apt_test=(tmux)
+apt_test=(tmux procps)
 apt_screens=(tmux fonts-dejavu-core)
 
 want_apt=("${apt_build[@]}")

@@ -15,14 +15,21 @@ enum BalancerPane: TextPane {
     }
 
     /// Migrations finished in the 24 h before the snapshot: commits succeeded; `.error` (or a `from` with an error) failed.
+    /// A donor logs a failure twice — `moveChunk.error` and a `moveChunk.from` carrying the errmsg — so a failing
+    /// `from` counts only when no `.error` for the same chunk (ns and details.min) lies within five minutes of it.
     static func migrations(_ state: AppState) -> [Migration] {
         guard let snap = state.snapshot else { return [] }
         let since = snap.asOf.addingTimeInterval(-86400)
-        return state.changelog.filter { $0.time >= since }.compactMap { e in
+        let recent = state.changelog.filter { $0.time >= since }
+        let errors = recent.filter { $0.what == "moveChunk.error" }
+        func reportedAsError(_ from: ChangelogEntry) -> Bool {
+            errors.contains { $0.ns == from.ns && $0.details["min"] == from.details["min"] && abs($0.time.timeIntervalSince(from.time)) <= 300 }
+        }
+        return recent.compactMap { e in
             switch e.what {
             case "moveChunk.commit": return Migration(entry: e, failed: false, reason: nil)
             case "moveChunk.error": return Migration(entry: e, failed: true, reason: ChangelogPane.note(e))
-            case "moveChunk.from" where e.isError: return Migration(entry: e, failed: true, reason: ChangelogPane.note(e))
+            case "moveChunk.from" where e.isError && !reportedAsError(e): return Migration(entry: e, failed: true, reason: ChangelogPane.note(e))
             default: return nil
             }
         }
