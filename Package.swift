@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "ClusterLoaderTests", dependencies: ["ClusterLoader", "ClusterModel"]),
         .testTarget(name: "ClusterReportsTests", dependencies: ["ClusterReports", "ClusterLoader", "ClusterModel"]),
         .testTarget(name: "TermGridTests", dependencies: ["TermGrid"]),
+        .testTarget(name: "CursesFrontEndTests", dependencies: ["CursesFrontEnd", "ClusterPanes", "CNCursesW"]),
         .testTarget(name: "ClusterPanesTests", dependencies: ["ClusterPanes", "ClusterLoader", "ClusterModel", "TermGrid"],
                     exclude: ["__Snapshots__"]),
     ],
