@@ -31,7 +31,7 @@ final class DemoClusterTests: XCTestCase {
             XCTAssertEqual(pings.filter { pings.max()!.timeIntervalSince($0) > 60 }.count, 1, "one stale mongos")
             XCTAssertGreaterThan(Set(mongos.map { $0["mongoVersion"]!.stringValue! }).count, 1, "version skew")
             let balancer = d["settings"]!.first { $0["_id"] == .string("balancer") }!
-            XCTAssertEqual(balancer.value(at: "activeWindow.start"), .string("23:00"))
+            XCTAssertEqual(balancer.value(at: "activeWindow.start"), .string("22:00"))
             XCTAssertEqual(balancer.value(at: "activeWindow.stop"), .string("06:00"))
             XCTAssertNotNil(d["settings"]!.first { $0["_id"] == .string("chunksize") })
             XCTAssertNotNil(d["version"]![0]["clusterId"]?.objectIdValue)
@@ -172,5 +172,150 @@ final class DemoClusterTests: XCTestCase {
                        raw.chunkGroups.filter { g in demo.documents(includingChunks: false)["collections"]!
                            .contains { $0["_id"] == .string("shop.users") && $0["uuid"].map(ChunkKeying.uuid) == g.owner } }
                            .reduce(0) { $0 + $1.chunks })
+    }
+
+    // MARK: the balancer behaves like one
+
+    static let utc = TimeZone(identifier: "UTC")!
+
+    func inWindow(_ date: Date) -> Bool {
+        BalancerWindow.contains(start: DemoCluster.windowStart, stop: DemoCluster.windowStop, date: date, timeZone: Self.utc) == true
+    }
+
+    func testEpochIsInsideAWindowThatWrapsMidnight() {
+        XCTAssertGreaterThan(BalancerWindow.minutes(DemoCluster.windowStart)!, BalancerWindow.minutes(DemoCluster.windowStop)!, "wraps midnight")
+        XCTAssertTrue(inWindow(DemoCluster.epoch))
+        XCTAssertTrue(inWindow(DemoCluster.epoch.addingTimeInterval(3 * 3600)), "hours of balancing ahead")
+        for shape in DemoCluster.Shape.allCases {
+            let d = DemoCluster(seed: 1, shape: shape).documents()
+            let balancer = d["settings"]!.first { $0["_id"] == .string("balancer") }!
+            XCTAssertEqual(balancer.value(at: "activeWindow.start"), .string(DemoCluster.windowStart))
+            XCTAssertEqual(balancer.value(at: "activeWindow.stop"), .string(DemoCluster.windowStop))
+        }
+    }
+
+    /// Pre-history and live: every migration and every balancer round falls inside the window.
+    func testNoMigrationOrRoundOutsideTheWindow() {
+        var demo = DemoCluster(seed: 3, totalChunks: 300)
+        var moves: [BSONDocument] = [], rounds: [BSONDocument] = []
+        var seen = Set<String>()
+        func collect() {
+            let d = demo.documents(includingChunks: false)
+            for e in d["changelog"]! where e["what"]!.stringValue!.hasPrefix("moveChunk") && seen.insert(e["_id"]!.stringValue!).inserted { moves.append(e) }
+            for e in d["actionlog"]! where seen.insert(e["_id"]!.objectIdValue!.hex).inserted { rounds.append(e) }
+        }
+        collect()
+        XCTAssert(moves.contains { $0["time"]!.dateValue! < DemoCluster.epoch }, "the pre-history migrates")
+        // 8 hours: past the window's 06:00 close.
+        for _ in 0..<48 { demo.advance(by: 600); collect() }
+        XCTAssertFalse(inWindow(demo.now))
+        XCTAssert(moves.contains { $0["time"]!.dateValue! > DemoCluster.epoch.addingTimeInterval(3600) }, "still migrating an hour on")
+        for e in moves + rounds {
+            XCTAssertTrue(inWindow(e["time"]!.dateValue!), "\(e["what"]!) at \(e["time"]!.dateValue!)")
+        }
+        let lastMove = moves.map { $0["time"]!.dateValue! }.max()!
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = Self.utc
+        let closes = cal.date(bySettingHour: 6, minute: 0, second: 0, of: lastMove)!
+        XCTAssertLessThan(closes.timeIntervalSince(lastMove), 3600, "balancing went on until near the window's close")
+        // Splits and merges go on after the window closes.
+        let after = demo.documents(includingChunks: false)["changelog"]!.filter { !inWindow($0["time"]!.dateValue!) }
+        XCTAssert(after.contains { ["split", "multi-split", "merge"].contains($0["what"]!.stringValue!) })
+    }
+
+    /// Chunks per shard of one collection's zone (nil: outside every zone range).
+    func zoneLoads(_ demo: DemoCluster, _ ci: Int, _ zone: String?) -> [Int] {
+        let c = demo.colls[ci]
+        var out = Array(repeating: 0, count: demo.shards.count)
+        for ch in c.chunks where c.zone(at: ch.lo) == zone { out[Int(ch.shard)] += 1 }
+        return out
+    }
+
+    func assertBalancerRule(_ demo: DemoCluster, coll ci: Int, zone: String?, from: Int, to: Int, loads l: [Int], leastLoaded: Bool = true,
+                            file: StaticString = #filePath, line: UInt = #line) {
+        let what = "\(demo.colls[ci].spec.ns) \(zone ?? "-") \(demo.shards[from].id)→\(demo.shards[to].id) \(l)"
+        XCTAssertFalse(demo.shards[to].draining, "never onto a draining shard: \(what)", file: file, line: line)
+        if let z = zone { XCTAssertTrue(demo.shards[to].zones.contains(z), "zone: \(what)", file: file, line: line) }
+        XCTAssertTrue(demo.shards[from].draining || l[from] > l[to], "from more loaded to less loaded: \(what)", file: file, line: line)
+        guard leastLoaded else { return }
+        let eligible = demo.shards.indices.filter { !demo.shards[$0].draining && (zone.map(demo.shards[$0].zones.contains) ?? true) }
+        XCTAssertEqual(l[to], eligible.map { l[$0] }.min(), "to the least loaded eligible shard: \(what)", file: file, line: line)
+    }
+
+    /// Live migrations, checked against the placement up to 10 s after each one starts (splits and merges
+    /// go on meanwhile, so "least loaded" is only checked in the pre-history).
+    func testLiveMigrationsGoFromLoadedOrDrainingToLeastLoaded() {
+        for shape in [DemoCluster.Shape.v7_0, .v8_0] {
+            var demo = DemoCluster(seed: 2, shape: shape, totalChunks: 600)
+            var checked = 0
+            var last: (Int, Int64, Int64)?
+            for _ in 0..<720 {   // 2 hours in 10 s steps
+                demo.advance(by: 10)
+                guard let m = demo.inFlight, last.map({ $0 != (m.coll, m.lo, m.startedMs) }) ?? true else { continue }
+                last = (m.coll, m.lo, m.startedMs)
+                let c = demo.colls[m.coll]
+                let zone = c.zone(at: m.lo)
+                assertBalancerRule(demo, coll: m.coll, zone: zone, from: Int(m.from), to: Int(m.to), loads: zoneLoads(demo, m.coll, zone), leastLoaded: false)
+                checked += 1
+            }
+            XCTAssertGreaterThan(checked, 60, "\(shape)")
+        }
+        // Slow: after half an hour the default demo's skew is still plain to see.
+        var demo = DemoCluster(seed: 1)
+        demo.advance(by: 1800)
+        let orders = demo.colls[demo.collectionIndex("shop.orders")!]
+        XCTAssertGreaterThan(orders.counts[0], 2 * orders.counts.dropFirst().max()!, "shard0 still holds twice any other: \(orders.counts)")
+    }
+
+    /// The pre-history: rewinding its successful migrations from today's placement, each one (and each failed
+    /// attempt) follows the same rule against the placement of its time.
+    func testPastMigrationsFollowTheRuleAndToday() throws {
+        for shape in DemoCluster.Shape.allCases {
+            let demo = DemoCluster(seed: 1, shape: shape)
+            var loads: [Int: [String?: [Int]]] = [:]
+            for ci in demo.colls.indices { loads[ci] = Dictionary(uniqueKeysWithValues: ([nil] + demo.colls[ci].spec.zones.map(\.zone)).map { ($0, zoneLoads(demo, ci, $0)) }) }
+            let past = demo.changelog.filter { $0["time"]!.dateValue! <= DemoCluster.epoch }.reversed()
+            var commits = 0, failures = 0
+            for e in past {
+                let what = e["what"]!.stringValue!
+                guard what == "moveChunk.commit" || what == "moveChunk.error" else { continue }
+                let ci = try XCTUnwrap(demo.collectionIndex(e["ns"]!.stringValue!))
+                let c = demo.colls[ci]
+                let i = try XCTUnwrap(demo.chunkIndex(c, containing: e.value(at: "details.min")!.documentValue!))
+                let zone = c.zone(at: c.chunks[i].lo)
+                let from = demo.shards.firstIndex { $0.id == e.value(at: "details.from")!.stringValue! }!
+                let to = demo.shards.firstIndex { $0.id == e.value(at: "details.to")!.stringValue! }!
+                if what == "moveChunk.commit" {
+                    XCTAssertEqual(Int(c.chunks[i].shard), to, "a success brought the chunk where it is now")
+                    loads[ci]![zone]![from] += 1
+                    loads[ci]![zone]![to] -= 1
+                    commits += 1
+                } else {
+                    XCTAssertEqual(Int(c.chunks[i].shard), from, "a failure left the chunk on its donor")
+                    failures += 1
+                }
+                assertBalancerRule(demo, coll: ci, zone: zone, from: from, to: to, loads: loads[ci]![zone]!)
+            }
+            XCTAssertGreaterThan(commits, 30, "\(shape)")
+            XCTAssertGreaterThan(failures, 0, "\(shape)")
+        }
+    }
+
+    /// A failed round among the newest 20, with the error of a failed migration in the changelog.
+    func testRecentErrorRoundMatchesAFailedMigration() {
+        for shape in DemoCluster.Shape.allCases {
+            let d = DemoCluster(seed: 1, shape: shape).documents()
+            let flag = shape == .v4_4 || shape == .v5_0 ? "errorOccured" : "errorOccurred"
+            let newest = d["actionlog"]!.suffix(20)
+            let failed = newest.filter { $0.value(at: "details.\(flag)") == .bool(true) }
+            XCTAssertFalse(failed.isEmpty, "\(shape)")
+            for r in failed {
+                let msg = r.value(at: "details.errmsg")!.stringValue!
+                let t = r["time"]!.dateValue!
+                XCTAssert(d["changelog"]!.contains { $0["what"] == .string("moveChunk.error") && $0.value(at: "details.errmsg") == .string(msg)
+                    && abs($0["time"]!.dateValue!.timeIntervalSince(t)) < 1 }, "\(shape): \(msg)")
+                XCTAssert(d["changelog"]!.contains { $0["what"] == .string("moveChunk.from") && $0.value(at: "details.errmsg") == .string(msg) })
+            }
+        }
     }
 }

@@ -67,8 +67,12 @@ final class DemoDumpAndSourceTests: XCTestCase {
         XCTAssertEqual(snap.mongos.filter(snap.isStale).map(\.host), ["mongos-d.demo.net:27017"])
         XCTAssertEqual(snap.totalChunks, DemoCluster.naturalChunks)
         XCTAssertEqual(snap.shard("shard4")?.draining, true)
-        XCTAssertEqual(snap.balancer.activeWindow, BalancerSettings.Window(start: "23:00", stop: "06:00"))
+        XCTAssertEqual(snap.balancer.activeWindow, BalancerSettings.Window(start: "22:00", stop: "06:00"))
+        XCTAssertEqual(snap.insideBalancerWindow(timeZone: TimeZone(identifier: "UTC")!), true, "the demo starts inside its window")
         XCTAssertEqual(snap.migrations.count, 1)
+        let failed = snap.balancerRounds.prefix(20).filter(\.errorOccurred)
+        XCTAssertFalse(failed.isEmpty, "an error round among the newest 20")
+        XCTAssert(failed.allSatisfy { r in snap.changelog.contains { $0.what == "moveChunk.error" && $0.details["errmsg"]?.stringValue == r.errmsg } })
         XCTAssert(snap.warnings.isEmpty, "\(snap.warnings)")
         XCTAssertEqual(try source.snapshot(progress: nil), snap, "not evolving: frozen")
 

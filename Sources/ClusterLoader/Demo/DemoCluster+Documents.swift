@@ -166,7 +166,7 @@ extension DemoCluster {
         case .v7_0: ("7.0.16", "7.0.12")
         case .v8_0: ("8.0.4", "8.0.1")
         }
-        let t: Int64 = 1_795_183_200_000
+        let t = epochMs
         return [("mongos-a.demo.net:27017", v.0, t - 12 * 86_400_000, false),
                 ("mongos-b.demo.net:27017", v.0, t - 12 * 86_400_000 + 41_000, false),
                 ("mongos-c.demo.net:27017", v.1, t - 40 * 86_400_000, false),
@@ -176,7 +176,7 @@ extension DemoCluster {
     func mongosDocuments() -> [BSONDocument] {
         Self.mongosList(shape).enumerated().map { n, m in
             // Every live router pings every 30 s, each at its own offset.
-            let ping = m.stale ? 1_795_183_200_000 - 17 * 60_000 : nowMs - (nowMs + Int64(n) * 7_919) % 30_000
+            let ping = m.stale ? Self.epochMs - 17 * 60_000 : nowMs - (nowMs + Int64(n) * 7_919) % 30_000
             return ["_id": .string(m.host), "advisoryHostFQDNs": .array([.string(String(m.host.prefix { $0 != ":" }))]),
                     "created": Self.date(m.created), "mongoVersion": .string(m.version), "ping": Self.date(ping),
                     "up": .int64((ping - m.created) / 1000), "waiting": .bool(true)]
@@ -186,7 +186,7 @@ extension DemoCluster {
     func settingsDocuments() -> [BSONDocument] {
         var out: [BSONDocument] = [
             ["_id": .string("balancer"), "mode": .string("full"), "stopped": .bool(false),
-             "activeWindow": .document(["start": .string("23:00"), "stop": .string("06:00")]),
+             "activeWindow": .document(["start": .string(Self.windowStart), "stop": .string(Self.windowStop)]),
              "_secondaryThrottle": .bool(true), "_waitForDelete": .bool(false)],
             ["_id": .string("chunksize"), "value": .int32(shape.atLeast7 ? 128 : 64)],
             ["_id": .string("autosplit"), "enabled": .bool(true)],

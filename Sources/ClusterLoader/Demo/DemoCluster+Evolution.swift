@@ -5,7 +5,6 @@ import ClusterModel
 /// balancer rounds and mongos pings. Every change is also written to the changelog/actionlog.
 extension DemoCluster {
     static let meanEventMs = 400.0
-    static let roundEveryMs: Int64 = 5_000
     static let configServer = "cfg-a.demo.net:27019"
 
     /// Runs the simulation up to `date` (no-op for a date in the past).
@@ -18,8 +17,7 @@ extension DemoCluster {
                 nextEventMs += max(20, Int64(-Foundation.log(1 - rng.unit()) * Self.meanEventMs))
             } else {
                 nowMs = nextRoundMs
-                balancerRound()
-                nextRoundMs += Self.roundEveryMs
+                balancerRound()   // sets the next round's time
             }
         }
         nowMs = max(nowMs, target)
@@ -113,51 +111,113 @@ extension DemoCluster {
 
     // MARK: the pretend balancer
 
-    mutating func balancerRound() {
-        var moved = 0, candidates = 0
-        var errmsg: String?
-        if let m = inFlight {
-            inFlight = nil
-            if let e = finishMigration(m) { errmsg = e } else { moved += 1 }
-        }
-        let start = rng.below(colls.count)
-        for k in 0..<colls.count where candidates < 2 {
-            let ci = (start + k) % colls.count
-            guard let (i, to) = pickMove(ci) else { continue }
-            candidates += 1
-            let ch = colls[ci].chunks[i]
-            let m = Migration(coll: ci, lo: ch.lo, from: ch.shard, to: to, startedMs: nowMs - 600)
-            logMigrationStart(m)
-            if inFlight == nil && rng.chance(0.4) {
-                inFlight = m   // shows in config.migrations until the next round
-            } else if let e = finishMigration(m) {
-                errmsg = errmsg ?? e
-            } else {
-                moved += 1
-            }
-        }
-        logRound(at: nowMs, candidates: candidates, moved: moved, errmsg: errmsg)
+    /// Inside the balancer's active window at `ms`? The window is read in UTC, the demo config primary's zone.
+    static func inWindow(_ ms: Int64) -> Bool {
+        let a = BalancerWindow.minutes(windowStart) ?? 0, b = BalancerWindow.minutes(windowStop) ?? 0
+        let m = Int((ms / 60_000) % 1_440)
+        if a == b { return true }
+        return a < b ? (m >= a && m < b) : (m >= a || m < b)
     }
 
-    /// A chunk to move and where: off a draining shard first, else from the fullest shard to the emptiest
-    /// allowed one (its zone's shards), once the gap is 3 or more. Jumbo chunks stay put.
+    /// How long one migration takes (128 MB chunks, secondary throttle on): the balancer is slow, so skew
+    /// drains over hours.
+    mutating func migrationDuration() -> Int64 { 12_000 + Int64(rng.below(30_000)) }
+
+    /// One step of the balancer. A round that starts a migration ends (and is logged in the actionlog)
+    /// when the migration does; the next round follows a second later. A round that finds nothing to move
+    /// is logged at once and the next comes 10 s later. Outside the active window the balancer sleeps: no
+    /// migration and no round. A migration is only started when it will also end inside the window.
+    mutating func balancerRound() {
+        if let m = inFlight {
+            inFlight = nil
+            let e = finishMigration(m)
+            logRound(at: nowMs, took: nowMs - m.startedMs, candidates: 1, moved: e == nil ? 1 : 0, errmsg: e)
+            nextRoundMs = nowMs + Self.busyRoundGapMs
+            return
+        }
+        guard Self.inWindow(nowMs) else { nextRoundMs = nowMs + Self.idleRoundMs; return }
+        let d = migrationDuration()
+        if Self.inWindow(nowMs + d) {
+            let start = rng.below(colls.count)
+            for k in 0..<colls.count {
+                let ci = (start + k) % colls.count
+                guard let (i, to) = pickMove(ci) else { continue }
+                let ch = colls[ci].chunks[i]
+                let m = Migration(coll: ci, lo: ch.lo, from: ch.shard, to: to, startedMs: nowMs, endsMs: nowMs + d)
+                inFlight = m   // shows in config.migrations until it ends
+                logMigrationStart(m)
+                nextRoundMs = m.endsMs
+                return
+            }
+        }
+        logRound(at: nowMs, took: 0, candidates: 0, moved: 0, errmsg: nil)
+        nextRoundMs = nowMs + Self.idleRoundMs
+    }
+
+    static let idleRoundMs: Int64 = 10_000
+    static let busyRoundGapMs: Int64 = 1_000
+
+    /// Chunks per shard of one collection, for each zone (nil: chunks outside every zone range).
+    func loadsByZone(_ ci: Int) -> [String?: [Int]] {
+        let c = colls[ci]
+        if c.spec.zones.isEmpty { return [nil: c.counts] }
+        var out: [String?: [Int]] = [nil: Array(repeating: 0, count: shards.count)]
+        for z in c.spec.zones { out[z.zone] = Array(repeating: 0, count: shards.count) }
+        for ch in c.chunks { out[c.zone(at: ch.lo), default: []][Int(ch.shard)] += 1 }
+        return out
+    }
+
+    /// The zone keys of a collection in a fixed order: nil (outside every zone range), then its zones.
+    static func zoneKeys(_ c: SimCollection) -> [String?] {
+        c.spec.zones.reduce(into: [nil]) { if !$0.contains($1.zone) { $0.append($1.zone) } }
+    }
+
+    /// Shards that may receive a chunk of `zone`: never a draining one, and only the zone's shards.
+    func eligible(_ zone: String?) -> [Int] {
+        shards.indices.filter { !shards[$0].draining && (zone.map(shards[$0].zones.contains) ?? true) }
+    }
+
+    /// The pre-6.0 balancer's migration threshold for `n` chunks.
+    static func threshold(_ n: Int) -> Int { n < 20 ? 2 : n < 80 ? 4 : 8 }
+
+    /// The most loaded and least loaded eligible shards of each zone, whose gap is at least the threshold;
+    /// the zone with the widest gap.
+    func widestGap(_ c: SimCollection, _ loads: [String?: [Int]], gap: (Int, Int) -> Int) -> (zone: String?, from: Int, to: Int)? {
+        var best: (zone: String?, from: Int, to: Int, gap: Int)?
+        for z in Self.zoneKeys(c) {
+            let el = eligible(z)
+            guard el.count >= 2, let l = loads[z] else { continue }
+            let f = el.max { l[$0] < l[$1] }!, t = el.min { l[$0] < l[$1] }!
+            let g = gap(l[f], l[t])
+            if g >= Self.threshold(el.reduce(0) { $0 + l[$1] }) && g > (best?.gap ?? 0) { best = (z, f, t, g) }
+        }
+        return best.map { ($0.zone, $0.from, $0.to) }
+    }
+
+    /// A chunk to move and where, as a balancer picks it: a chunk on a draining shard first, to the least
+    /// loaded shard allowed for its zone; else, in the zone with the widest gap (counting that zone's chunks
+    /// only), a chunk of the most loaded shard to the least loaded one, once the gap reaches the threshold.
+    /// Never onto a draining shard; jumbo chunks stay put.
     mutating func pickMove(_ ci: Int) -> (Int, UInt8)? {
         let c = colls[ci]
         guard !c.spec.noBalance, !c.spec.unsplittable else { return nil }
-        let draining = shards.indices.first { shards[$0].draining && c.counts[$0] > 0 }
-        let donor = draining ?? c.counts.indices.max { c.counts[$0] < c.counts[$1] }!
-        guard let i = findChunk(ci, on: UInt8(donor)) else { return nil }
-        let zone = c.zone(at: c.chunks[i].lo)
-        let allowed = shards.indices.filter { !shards[$0].draining && $0 != donor && (zone.map(shards[$0].zones.contains) ?? true) }
-        guard let to = allowed.min(by: { c.counts[$0] < c.counts[$1] }) else { return nil }
-        guard draining != nil || c.counts[donor] - c.counts[to] >= 3 else { return nil }
+        let loads = loadsByZone(ci)
+        if let d = shards.indices.first(where: { shards[$0].draining && c.counts[$0] > 0 }) {
+            guard let i = findChunk(ci, on: UInt8(d), where: { _ in true }) else { return nil }
+            let z = c.zone(at: c.chunks[i].lo)
+            guard let l = loads[z], let to = eligible(z).min(by: { l[$0] < l[$1] }) else { return nil }
+            return (i, UInt8(to))
+        }
+        guard let (z, from, to) = widestGap(c, loads, gap: { $0 - $1 }),
+              let i = findChunk(ci, on: UInt8(from), where: { c.zone(at: c.chunks[$0].lo) == z }) else { return nil }
         return (i, UInt8(to))
     }
 
-    /// A random movable chunk on `shard`: random probes, then a scan from a random start.
-    mutating func findChunk(_ ci: Int, on shard: UInt8) -> Int? {
+    /// A random movable chunk on `shard` that passes `ok`: random probes, then a scan from a random start.
+    mutating func findChunk(_ ci: Int, on shard: UInt8, where extra: (Int) -> Bool) -> Int? {
         let chunks = colls[ci].chunks
-        func ok(_ i: Int) -> Bool { chunks[i].shard == shard && !chunks[i].jumbo }
+        let flying = inFlight.flatMap { $0.coll == ci ? $0.lo : nil }
+        func ok(_ i: Int) -> Bool { chunks[i].shard == shard && !chunks[i].jumbo && chunks[i].lo != flying && extra(i) }
         for _ in 0..<32 { let i = rng.below(chunks.count); if ok(i) { return i } }
         let s = rng.below(chunks.count)
         return (0..<chunks.count).lazy.map { (s + $0) % chunks.count }.first(where: ok)
@@ -249,8 +309,8 @@ extension DemoCluster {
         log("moveChunk.from", ns: ns, server: donor, shard: m.from, at: nowMs, details: fromDetails)
     }
 
-    mutating func logRound(at ms: Int64, candidates: Int, moved: Int, errmsg: String?) {
-        var details: BSONDocument = ["executionTimeMillis": .int32(Int32(5 + rng.below(candidates * 900 + 20)))]
+    mutating func logRound(at ms: Int64, took: Int64, candidates: Int, moved: Int, errmsg: String?) {
+        var details: BSONDocument = ["executionTimeMillis": .int32(Int32(clamping: took + 5 + Int64(rng.below(40))))]
         details[shape == .v4_4 || shape == .v5_0 ? "errorOccured" : "errorOccurred"] = .bool(errmsg != nil)
         if let e = errmsg { details["errmsg"] = .string(e) }
         details["candidateChunks"] = .int32(Int32(candidates))
@@ -298,30 +358,59 @@ extension DemoCluster {
             log("dropCollection", ns: "shop.carts_old", server: shards[0].primary, shard: 0, at: t + 800, details: [:])
         }
 
-        let window: Int64 = 2 * 3_600_000
-        let times = (0..<240).map { _ in savedNow - 1_000 - Int64(rng.below(Int(window))) }.sorted()
-        var migrationsAt: [(ms: Int64, failed: String?)] = []
-        for (k, t) in times.enumerated() {
+        let history: Int64 = 2 * 3_600_000
+        // The migration under way at the epoch: its round started 2.5 s ago.
+        if let ci = colls.firstIndex(where: { $0.spec.ns == "iot.events" }), let (i, to) = pickMove(ci) {
+            let m = Migration(coll: ci, lo: colls[ci].chunks[i].lo, from: colls[ci].chunks[i].shard, to: to,
+                              startedMs: savedNow - 2_500, endsMs: savedNow + 2_000 + Int64(rng.below(6_000)))
+            inFlight = m
+            logMigrationStart(m)
+        }
+
+        // The balancer's work since its window opened, made newest first by undoing it from today's placement:
+        // a success brought a chunk onto what was then the least loaded eligible shard, from a draining shard
+        // or the most loaded one; a failure tried the same and left the chunk where it is. Rounds run back to
+        // back (one migration each) while the window is open; before it opened there were none.
+        var loads = colls.indices.map { loadsByZone($0) }
+        var counts = colls.map(\.counts)
+        var touched = Set<Int64>()   // chunks that moved (or are moving): no second move, no split in the past
+        if let m = inFlight { touched.insert(Self.touchKey(m.coll, m.lo)) }
+        var end = (inFlight?.startedMs ?? savedNow) - Self.busyRoundGapMs
+        var wantFailure = 2   // a failed migration among the newest rounds
+        while true {
+            let d = migrationDuration()
+            let start = end - d
+            guard start > savedNow - history, Self.inWindow(start), Self.inWindow(end) else { break }
+            let fail = wantFailure == 0 || rng.chance(0.04)
+            if let (ci, i, from, to) = pastMove(failed: fail, loads: &loads, counts: &counts, touched: &touched) {
+                let c = colls[ci]
+                let m = Migration(coll: ci, lo: c.chunks[i].lo, from: from, to: to, startedMs: start, endsMs: end)
+                nowMs = end
+                logMigrationStart(m)
+                let e = fail ? Self.migrationErrors[rng.below(Self.migrationErrors.count)] : nil
+                logMigrationEnd(m, range: ["min": .document(minDoc(c, i)), "max": .document(maxDoc(c, i))], errmsg: e)
+                logRound(at: end, took: d, candidates: 1, moved: fail ? 0 : 1, errmsg: e)
+                if fail { wantFailure = -1 } else { colls[ci].chunks[i].since = max(c.chunks[i].created, UInt32(end / 1000)) }
+                if wantFailure > 0 { wantFailure -= 1 }
+                end = start - Self.busyRoundGapMs
+            } else {
+                logRound(at: end, took: 0, candidates: 0, moved: 0, errmsg: nil)
+                end -= Self.idleRoundMs
+            }
+        }
+
+        // Splits and merges at any hour, of chunks that have not moved since.
+        let times = (0..<130).map { _ in savedNow - 1_000 - Int64(rng.below(Int(history))) }.sorted()
+        for t in times {
             nowMs = t
             let roll = rng.unit()
-            guard let ci = pickCollection(movableOnly: roll < 0.45 || k == times.count / 2) else { continue }
+            guard let ci = pickCollection(movableOnly: false) else { continue }
             let c = colls[ci]
             let i = rng.below(c.chunks.count)
             let ch = c.chunks[i]
-            if roll < 0.45 || k == times.count / 2 {
-                let zone = c.zone(at: ch.lo)
-                let others = shards.indices.filter { $0 != Int(ch.shard) && (zone.map(shards[$0].zones.contains) ?? true) }
-                guard !ch.jumbo, let other = others.isEmpty ? nil : others[rng.below(others.count)] else { continue }
-                let failed = k == times.count / 2 || rng.chance(0.04)
-                // A success brought the chunk where it is now; a failure tried to take it away.
-                let m = Migration(coll: ci, lo: ch.lo, from: failed ? ch.shard : UInt8(other), to: failed ? UInt8(other) : ch.shard,
-                                  startedMs: t - 600)
-                logMigrationStart(m)
-                let e = failed ? Self.migrationErrors[rng.below(Self.migrationErrors.count)] : nil
-                logMigrationEnd(m, range: ["min": .document(minDoc(c, i)), "max": .document(maxDoc(c, i))], errmsg: e)
-                migrationsAt.append((t, e))
-            } else if roll < 0.85, i + 2 < c.chunks.count, c.chunks[i + 1].shard == ch.shard {
-                let n = roll < 0.75 || c.chunks[i + 2].shard != ch.shard ? 2 : 3
+            if roll < 0.72, i + 2 < c.chunks.count, c.chunks[i + 1].shard == ch.shard {
+                let n = roll < 0.6 || c.chunks[i + 2].shard != ch.shard ? 2 : 3
+                guard (i..<i + n).allSatisfy({ !touched.contains(Self.touchKey(ci, c.chunks[$0].lo)) }) else { continue }
                 var before = summary(c, i)
                 before["max"] = .document(maxDoc(c, i + n - 1))
                 before["lastmod"] = .timestamp(BSONTimestamp(t: ch.major, i: ch.minor > 0 ? ch.minor - 1 : 0))
@@ -337,7 +426,7 @@ extension DemoCluster {
                                       "chunk": .document(summary(c, i + j)), "owningShard": owner])
                     }
                 }
-            } else if c.hi(i) - ch.lo >= 4 {
+            } else if roll >= 0.72, c.hi(i) - ch.lo >= 4, !touched.contains(Self.touchKey(ci, ch.lo)) {
                 let mid = ch.lo + (c.hi(i) - ch.lo) / 2
                 let halves: [BSONValue] = [(ch.lo, mid), (mid, c.hi(i))].map { lo, hi in
                     .document(["min": .document(Self.bound(c.spec.kind, lo)), "max": .document(Self.bound(c.spec.kind, hi)),
@@ -348,27 +437,50 @@ extension DemoCluster {
                               "owningShard": .string(shardId(ch.shard))])
             }
         }
-        // Balancer rounds every 10 s, agreeing with the migrations above.
-        var round = savedNow - window, next = 0
-        while round < savedNow {
-            var moved = 0, err: String?
-            while next < migrationsAt.count && migrationsAt[next].ms <= round {
-                if let e = migrationsAt[next].failed { err = e } else { moved += 1 }
-                next += 1
-            }
-            logRound(at: round, candidates: moved + (err == nil ? 0 : 1), moved: moved, errmsg: err)
-            round += 10_000
-        }
         nowMs = savedNow
         changelog = Self.byTime(changelog)
         actionlog = Self.byTime(actionlog)
         if changelog.count > Self.changelogCap { changelog.removeFirst(changelog.count - Self.changelogCap) }
+        if actionlog.count > Self.changelogCap { actionlog.removeFirst(actionlog.count - Self.changelogCap) }
+    }
 
-        // One migration under way at the epoch.
-        if let ci = colls.firstIndex(where: { $0.spec.ns == "iot.events" }), let (i, to) = pickMove(ci) {
-            inFlight = Migration(coll: ci, lo: colls[ci].chunks[i].lo, from: colls[ci].chunks[i].shard, to: to, startedMs: savedNow - 2_500)
-            logMigrationStart(inFlight!)
+    static func touchKey(_ ci: Int, _ lo: Int64) -> Int64 { Int64(ci) << 56 ^ lo }
+
+    /// One past migration, chosen by the balancer's rule against `loads`/`counts` as they were just before
+    /// it (both rewound past it when it succeeded): (collection, chunk index, from, to).
+    mutating func pastMove(failed: Bool, loads: inout [[String?: [Int]]], counts: inout [[Int]],
+                           touched: inout Set<Int64>) -> (Int, Int, UInt8, UInt8)? {
+        let start = rng.below(colls.count)
+        for k in 0..<colls.count {
+            let ci = (start + k) % colls.count
+            let c = colls[ci]
+            guard !c.spec.noBalance, !c.spec.unsplittable else { continue }
+            let seen = touched
+            let drain = shards.indices.first { shards[$0].draining && counts[ci][$0] > 0 }
+            var pick: (zone: String?, from: Int, to: Int)?
+            if let d = drain {
+                // A draining shard's chunks lie outside the zones it lacks; they go to the least loaded shard.
+                let z: String? = nil
+                guard let l = loads[ci][z], let t = eligible(z).min(by: { l[$0] < l[$1] }), failed || l[t] > 0 else { continue }
+                pick = (z, d, t)
+            } else {
+                // Before a success the donor held one more and the recipient one fewer.
+                pick = widestGap(c, loads[ci], gap: failed ? { $0 - $1 } : { $0 - $1 + 2 })
+            }
+            guard let (z, from, to) = pick else { continue }
+            let holder = UInt8(failed ? from : to)
+            guard let i = findChunk(ci, on: holder, where: { c.zone(at: c.chunks[$0].lo) == z && !seen.contains(Self.touchKey(ci, c.chunks[$0].lo)) })
+            else { continue }
+            touched.insert(Self.touchKey(ci, c.chunks[i].lo))
+            if !failed {
+                loads[ci][z]![from] += 1
+                loads[ci][z]![to] -= 1
+                counts[ci][from] += 1
+                counts[ci][to] -= 1
+            }
+            return (ci, i, UInt8(from), UInt8(to))
         }
+        return nil
     }
 
     /// Stable sort by `time` (entries logged for one moment keep their order).

@@ -12,8 +12,11 @@ public struct DemoCluster: Sendable {
         var atLeast7: Bool { self == .v7_0 || self == .v8_0 }
     }
 
-    /// The simulated "now" of a fresh cluster: 2026-11-20T14:00:00Z.
-    public static let epoch = Date(timeIntervalSince1970: 1_795_183_200)
+    /// The simulated "now" of a fresh cluster: 2026-11-20T22:40:00Z, 40 minutes into the balancer's window.
+    public static let epoch = Date(timeIntervalSince1970: 1_795_214_400)
+    static let epochMs: Int64 = 1_795_214_400_000
+    /// The balancer's active window ("HH:MM", the config primary's time zone, which is UTC here); it wraps midnight.
+    public static let windowStart = "22:00", windowStop = "06:00"
     /// Chunks of a default-sized demo.
     public static let naturalChunks = 3000
     /// The config collections `documents()` returns, in dump order.
@@ -59,7 +62,7 @@ public struct DemoCluster: Sendable {
         initialChunks = colls.reduce(0) { $0 + $1.chunks.count }
         backfillHistory()
         nextEventMs = nowMs + 150
-        nextRoundMs = nowMs + 1_000
+        nextRoundMs = inFlight?.endsMs ?? nowMs + 1_000
     }
 
     // MARK: simulated records
@@ -126,6 +129,7 @@ public struct DemoCluster: Sendable {
         var from: UInt8
         var to: UInt8
         var startedMs: Int64
+        var endsMs: Int64
     }
 
     // MARK: the cluster's layout
