@@ -50,12 +50,14 @@ enum OverviewPane: TextPane {
         }
 
         let badge = Chrome.balancerBadge(snap, timeZone: state.options.timeZone)
+        // Most important first, so a narrow terminal clips the window rather than the failures.
         var bal: Line = [Span("Balancer  ", .tableHeader), Span(badge.text, badge.role)]
-        if let w = snap.balancer.activeWindow { bal.append(Span(" window \(SafeText.escaped(w.start))–\(SafeText.escaped(w.stop))", .dim)) }
         let migs = BalancerPane.migrations(state)
         let failed = migs.filter(\.failed).count
-        bal.append(Span(" · 24 h: \(migs.count - failed) migrations ok, ", .normal))
+        bal.append(Span(" · 24 h migrations: ", .normal))
         bal.append(Span("\(failed) failed", failed > 0 ? .error : .normal))
+        bal.append(Span(", \(migs.count - failed) ok", .normal))
+        if let w = snap.balancer.activeWindow { bal.append(Span(" · window \(SafeText.escaped(w.start))–\(SafeText.escaped(w.stop))", .dim)) }
         out += [[], bal]
 
         let versions = Dictionary(snap.mongos.compactMap(\.version).map { ($0, 1) }, uniquingKeysWith: +)
