@@ -4,6 +4,7 @@ mongodump directory, for shardscope's live tests.
 
     python3 scripts/testpeer.py --dump DIR [--port 0] [--port-file F] [--log FILE]
                                 [--delay SECONDS] [--auth USER:PASS] [--version 7.0.14]
+                                [--watch-dir DIR]
 
 * Wire protocol: mockupdb (OP_MSG, and legacy OP_QUERY for libmongoc's isMaster).
 * Documents: every `<coll>.bson` / `<coll>.bson.gz` of DIR (the `config/` folder of
@@ -17,11 +18,16 @@ mongodump directory, for shardscope's live tests.
   MaxKey or Timestamp (we also teach its comparison BSON's type order).
 * Real cursors: first batch, getMore, killCursors.
 * It logs EVERY command received as one JSON line to --log (flushed at once):
-  {"command", "db", "collection"?, "pipeline_stages"?}.
+  {"command", "db", "collection"?, "pipeline_stages"?, "filter"?}; for a find with
+  a filter, "filter" maps each top-level key to its operators (["$gt"]) or "$eq".
 * --delay sleeps before every reply except the handshake and authentication.
 * --auth USER:PASS: SCRAM/legacy authentication is always rejected with
   AuthenticationFailed (code 18); authMechanism=PLAIN with the right USER:PASS
   succeeds (so a test can make a successful run with a password in the URI).
+* --watch-dir DIR (test-only, to make the cluster change while it is watched):
+  every 0.5 s, each `<coll>.bson` dropped in DIR is read, its documents are
+  appended to config.<coll>, and the file is deleted. Drop files atomically
+  (write another name, then rename to `<coll>.bson`).
 * Exits cleanly (status 0) on SIGTERM or SIGINT.
 """
 import argparse
@@ -633,6 +639,35 @@ class Peer:
                  and (coll != "actionlog" or d.get("what") == "balancer.round")]
         self.local_time = max(times) if times else datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
+    # -- --watch-dir
+    def append_from(self, watch_dir):
+        """Appends the documents of every <coll>.bson in watch_dir to config.<coll>, then deletes the file."""
+        for name in sorted(os.listdir(watch_dir)):
+            if not name.endswith(".bson"):
+                continue
+            path = os.path.join(watch_dir, name)
+            with open(path, "rb") as f:
+                raws = [r.raw for r in bson.decode_file_iter(f, RAW_OPTS)]
+            os.unlink(path)
+            docs = [bson.decode(r, DECODE_OPTS) for r in raws]
+            coll = name[:-5]
+            with self.lock:
+                old_raws, old_docs = self.colls.get(coll, ([], []))
+                # New lists: a find in progress keeps the ones it started with.
+                self.colls[coll] = (old_raws + raws, old_docs + docs)
+                self.indexes = {k: v for k, v in self.indexes.items() if k[1] != coll}
+            for d in docs:
+                t = d.get("time")
+                if coll in ("changelog", "actionlog") and isinstance(t, datetime.datetime) and t > self.local_time:
+                    self.local_time = t
+
+    def watch(self, watch_dir):
+        while not self.stop_event.wait(0.5):
+            try:
+                self.append_from(watch_dir)
+            except Exception:
+                traceback.print_exc(file=sys.stderr)
+
     # -- log
     def log_command(self, entry):
         if not self.log:
@@ -680,6 +715,9 @@ class Peer:
         if name == "aggregate":
             pipeline = doc.get("pipeline") or []
             entry["pipeline_stages"] = [next(iter(s), None) for s in pipeline if isinstance(s, dict)]
+        if name == "find" and isinstance(doc.get("filter"), dict) and doc["filter"]:
+            entry["filter"] = {k: sorted(v) if isinstance(v, dict) and v and all(str(o).startswith("$") for o in v)
+                               else "$eq" for k, v in doc["filter"].items()}
         self.log_command(entry)
 
         lname = name.lower()
@@ -804,7 +842,8 @@ class Peer:
                 continue
             key = (db, coll, field)
             with self.lock:
-                index = self.indexes.get(key)
+                current = self._collection(db, coll)[1] is docs   # else --watch-dir appended meanwhile
+                index = self.indexes.get(key) if current else None
                 if index is None:
                     index = {}
                     for i, d in enumerate(docs):
@@ -816,7 +855,8 @@ class Peer:
                             ks.update(bkey(e) for e in v)
                         for k in ks:
                             index.setdefault(k, []).append(i)
-                    self.indexes[key] = index
+                    if current:
+                        self.indexes[key] = index
             rest = {k: v for k, v in filt.items() if k != field}
             return index.get(bkey(cond), []), rest
         return range(len(docs)), filt
@@ -933,6 +973,7 @@ def main(argv=None):
     ap.add_argument("--delay", type=float, default=0.0)
     ap.add_argument("--auth", help="USER:PASS")
     ap.add_argument("--version", default="7.0.14")
+    ap.add_argument("--watch-dir", help="test-only: append <coll>.bson files dropped here to config.<coll>")
     args = ap.parse_args(argv)
 
     peer = Peer(args)
@@ -943,6 +984,10 @@ def main(argv=None):
     stop = peer.stop_event
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    if args.watch_dir:
+        os.makedirs(args.watch_dir, exist_ok=True)
+        threading.Thread(target=peer.watch, args=(args.watch_dir,), daemon=True).start()
 
     port = server.run()
     print(port, flush=True)

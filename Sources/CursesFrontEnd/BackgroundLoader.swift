@@ -21,12 +21,17 @@ final class EventQueue: @unchecked Sendable {
 
 /// Owns the MetadataSource on one background thread, so the network never runs on the UI thread.
 /// One request at a time: a load never starts while another is in flight; requests that arrive
-/// meanwhile wait (user requests — chunk pages, find — go before scheduled refreshes).
+/// meanwhile wait (user requests — chunk pages, find — go before scheduled refreshes, refreshes before tails).
+/// Between snapshots of a changing source (live, demo) it tails the changelog: every `tailSeconds` it asks for
+/// entries newer than the newest it has seen and posts them. A failed tail is not reported (the next snapshot
+/// is); tailing then waits for a good snapshot, so a server that is down is not asked every second.
 /// The UI never waits for it: on quit it is told to stop and, if stuck in a driver call, abandoned.
 final class BackgroundLoader: @unchecked Sendable {
     enum Request { case page(ns: String, after: BSONDocument?), find(ns: String, key: BSONDocument) }
 
     static let pageSize = 200
+    static let tailSeconds: TimeInterval = 1
+    static let tailLimit = 200
 
     private let source: MetadataSource
     private let events: EventQueue
@@ -38,8 +43,10 @@ final class BackgroundLoader: @unchecked Sendable {
     private var paused = false
     private var stopped = false
     private var nextRefresh = Date.distantFuture
+    private var nextTail = Date.distantFuture  // distantFuture: not tailing (a dump, no good snapshot yet, a failed tail)
     // Loader thread only.
     private var snapshot: ClusterSnapshot?
+    private var newestSeen: Date?              // newest changelog time of the last snapshot or tail
     private var lastProgressPost = Date.distantPast
 
     init(source: MetadataSource, refreshSeconds: Double, events: EventQueue) {
@@ -63,12 +70,13 @@ final class BackgroundLoader: @unchecked Sendable {
         cond.lock(); change(self); cond.signal(); cond.unlock()
     }
 
-    private enum Work { case refresh, request(Request) }
+    private enum Work { case refresh, tail, request(Request) }
 
     private func loop() {
         while let work = next() {
             switch work {
             case .refresh: loadSnapshot()
+            case .tail: tailChangelog()
             case .request(let r): serve(r)
             }
         }
@@ -84,17 +92,22 @@ final class BackgroundLoader: @unchecked Sendable {
                 refreshWanted = false
                 return .refresh
             }
+            if !paused && Date() >= nextTail { return .tail }
+            let wake = min(nextRefresh, nextTail)
             // (wait(until: .distantFuture) overflows its timespec and traps in corelibs Foundation.)
-            if paused || nextRefresh == .distantFuture { cond.wait() } else { _ = cond.wait(until: nextRefresh) }
+            if paused || wake == .distantFuture { cond.wait() } else { _ = cond.wait(until: wake) }
         }
     }
 
     private var isStopped: Bool { cond.lock(); defer { cond.unlock() }; return stopped }
 
     private func loadSnapshot() {
+        var loaded = false
         do {
             let snap = try source.snapshot { [self] p in progress(p) }
             snapshot = snap
+            loaded = true
+            seen(snap.changelog)
             if !isStopped { events.post(.snapshot(snap, receivedAt: Date())) }
         } catch {
             if !isStopped { events.post(.failed(message: Self.describe(error), at: Date())) }
@@ -102,7 +115,26 @@ final class BackgroundLoader: @unchecked Sendable {
         // The next refresh counts from the end of this one, so a slow server is not hammered.
         cond.lock()
         nextRefresh = interval.map { Date().addingTimeInterval($0) } ?? .distantFuture
+        nextTail = loaded && interval != nil ? Date().addingTimeInterval(Self.tailSeconds) : .distantFuture
         cond.unlock()
+    }
+
+    /// One poll for changelog entries newer than the newest seen.
+    private func tailChangelog() {
+        let since = newestSeen ?? Date(timeIntervalSince1970: 0)
+        let entries = try? source.changelog(newerThan: since, limit: Self.tailLimit)
+        if let entries {
+            seen(entries)
+            if !entries.isEmpty && !isStopped { events.post(.changelog(entries)) }
+        }
+        cond.lock()
+        nextTail = entries != nil ? Date().addingTimeInterval(Self.tailSeconds) : .distantFuture
+        cond.unlock()
+    }
+
+    private func seen(_ entries: [ChangelogEntry]) {
+        guard let newest = entries.map(\.time).max() else { return }
+        newestSeen = max(newestSeen ?? newest, newest)
     }
 
     private func progress(_ p: LoadProgress) {
