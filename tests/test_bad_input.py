@@ -111,6 +111,29 @@ def test_unreachable_server(shardscope):
     assert re.search(r"(?<![\d.])2(\.0+)?\s*(s\b|sec|second)|2000\s*ms", line), f"timeout not named: {line}"
 
 
+def test_slow_server_times_out_naming_host_and_read(dumps, shardscope, peer_factory):
+    # The peer answers the handshake at once but every read only after 8 s; LiveSource's socket
+    # timeout is 6 x --timeout, so the first read gives up after 6 s (and is not retried).
+    peer = peer_factory(dumps.small("7.0"), "--delay", 8)
+    proc = shardscope("status", peer.uri_with(), "--timeout", "1", timeout=60)
+    line = assert_fails(proc)
+    assert proc.elapsed < 9, f"took {proc.elapsed:.1f} s: the socket timeout is 6 s with --timeout 1"
+    assert f"127.0.0.1:{peer.port}" in line, line
+    assert re.search(r"(?<![\d.])6(\.0+)?\s*(s\b|sec|second)|6000\s*ms", line), f"socket timeout not named: {line}"
+    assert re.search(r"did not answer|no reply|timed out", line, re.I), f"does not say the server was too slow: {line}"
+    assert "cannot reach" not in line, f"the server answered the handshake, it is reachable: {line}"
+    assert "find config." in line, f"the read that timed out is not named: {line}"
+    assert proc.stdout.strip() == ""
+
+
+def test_slightly_slow_server_still_loads(dumps, shardscope, peer_factory):
+    peer = peer_factory(dumps.small("7.0"), "--delay", 0.3)
+    got, proc = shardscope.status_json(peer.uri_with(), "--timeout", "1")
+    assert got["source"]["kind"] == "live"
+    assert got["shards"] and got["collections"]
+    assert "Fatal error" not in proc.stderr
+
+
 def test_failed_login(dumps, shardscope, peer_factory):
     peer = peer_factory(dumps.small("7.0"), "--auth", f"alice:{PASSWORD}")
     proc = shardscope("status", peer.uri_with("alice:wrong-password@"), "--timeout", "5")

@@ -10,6 +10,8 @@ public enum LoaderError: Error, CustomStringConvertible, Equatable {
     /// The directory holds no config dump; `lookedFor` says which files were searched for, where.
     case notADump(path: String, lookedFor: String)
     case unreachable(hosts: [String], timeoutSeconds: Double, reason: String)
+    /// The server took a read but sent no reply within the socket timeout (a stalled or overloaded server).
+    case noReply(host: String, command: String, timeoutSeconds: Double)
     case authenticationFailed(hosts: [String], user: String?, reason: String)
     /// `uri` is stored redacted.
     case invalidURI(uri: String, reason: String)
@@ -28,6 +30,8 @@ public enum LoaderError: Error, CustomStringConvertible, Equatable {
             line = "\(path) is not a dump of the config database: looked for \(lookedFor); pass the config/ folder written by 'mongodump --db config' or its parent"
         case let .unreachable(hosts, timeout, reason):
             line = "cannot reach \(Self.list(hosts)) within \(Self.seconds(timeout)) s: \(reason); check host, port, network and TLS options in the URI, or raise --timeout"
+        case let .noReply(host, command, timeout):
+            line = "server \(host) did not answer '\(command)' within \(Self.seconds(timeout)) s; raise --timeout or check the server"
         case let .authenticationFailed(hosts, user, reason):
             let who = user.map { "user '\($0)'" } ?? "the URI's credentials"
             line = "authentication failed for \(who) on \(Self.list(hosts)): \(reason); check the user name, password, authSource and authMechanism in the URI"

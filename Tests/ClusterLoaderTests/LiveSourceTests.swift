@@ -46,6 +46,12 @@ final class LiveSourceTests: XCTestCase {
         XCTAssertEqual(e!.exitCode, 2)
     }
 
+    func testNoReplyNamesServerReadAndSocketTimeout() {
+        let e = LoaderError.noReply(host: "127.0.0.1:27017", command: "find config.chunks", timeoutSeconds: 6)
+        XCTAssertEqual(e.description, "server 127.0.0.1:27017 did not answer 'find config.chunks' within 6 s; raise --timeout or check the server")
+        XCTAssertEqual(e.exitCode, 2)
+    }
+
     func testPasswordNeverInErrorsOrInfo() throws {
         let port = try unusedPort()
         let uri = "mongodb://alice:s3cr%40tPW@127.0.0.1:\(port)/?authSource=admin&serverSelectionTimeoutMS=800"

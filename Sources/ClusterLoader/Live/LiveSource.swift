@@ -18,6 +18,8 @@ public final class LiveSource: MetadataSource {
     let user: String?
     /// The server-selection timeout in effect, seconds.
     let timeoutSeconds: Double
+    /// The socket timeout in effect, seconds (0: none): a reply slower than this fails the read.
+    let socketTimeoutSeconds: Double
     private let secrets: [String]
 
     public init(uri text: String, options: LoadOptions = LoadOptions()) throws {
@@ -39,8 +41,12 @@ public final class LiveSource: MetadataSource {
         where !mongoc_uri_has_option(uri, key) {
             mongoc_uri_set_option_as_int32(uri, key, value)
         }
+        // A read that timed out is not retried (unless the URI asks for it): the retry would wait out the socket
+        // timeout a second time, so a stalled server would take twice as long as --timeout promises to report.
+        if !mongoc_uri_has_option(uri, MONGOC_URI_RETRYREADS) { mongoc_uri_set_option_as_bool(uri, MONGOC_URI_RETRYREADS, false) }
         if mongoc_uri_get_appname(uri) == nil { mongoc_uri_set_appname(uri, "shardscope") }
         timeoutSeconds = Double(mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, ms)) / 1000
+        socketTimeoutSeconds = Double(mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, 0)) / 1000
 
         var seeds: [String] = []
         var h = mongoc_uri_get_hosts(uri)
@@ -164,8 +170,9 @@ public final class LiveSource: MetadataSource {
         let name = cmd.keys.first ?? "command"
         return try BSONReply().withPointer { reply in
             var error = bson_error_t()
+            let started = Date()
             let ok = withBSON(cmd) { mongoc_client_command_simple(client, "admin", $0, nil, reply, &error) }
-            guard ok else { throw convert(error, command: name) }
+            guard ok else { throw convert(error, command: name, started: started, server: nil) }
             return try decodeReply(reply, command: name)
         }
     }
@@ -203,13 +210,28 @@ public final class LiveSource: MetadataSource {
         defer { mongoc_cursor_destroy(cursor) }
         var out: [BSONDocument] = []
         var doc: OpaquePointer?
+        var started = Date()   // of the current round trip (first batch or getMore)
         while mongoc_cursor_next(cursor, &doc) {
             out.append(try decodeReply(doc!, command: command))
+            started = Date()
         }
         var error = bson_error_t()
-        if mongoc_cursor_error(cursor, &error) { throw convert(error, command: command) }
+        if mongoc_cursor_error(cursor, &error) {
+            throw convert(error, command: command, started: started, server: Self.isStreamError(error) ? host(of: cursor) : nil)
+        }
         return out
     }
+
+    /// The host:port a cursor was sent to, once it was.
+    private func host(of cursor: OpaquePointer) -> String? {
+        var host = mongoc_host_list_t()
+        mongoc_cursor_get_host(cursor, &host)
+        var hp = host.host_and_port
+        let text = withUnsafeBytes(of: &hp) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return text.isEmpty ? nil : text
+    }
+
+    private static func isStreamError(_ e: bson_error_t) -> Bool { e.domain == MONGOC_ERROR_STREAM.rawValue }
 
     private func decodeReply(_ bson: OpaquePointer, command: String) throws -> BSONDocument {
         do { return try BSONDocument(bson: bson) } catch {
@@ -226,8 +248,10 @@ public final class LiveSource: MetadataSource {
         }
     }
 
-    /// libmongoc's error as a LoaderError, with every secret of the URI removed.
-    private func convert(_ e: bson_error_t, command: String) -> LoaderError {
+    /// libmongoc's error as a LoaderError, with every secret of the URI removed. A stream error after the socket
+    /// timeout has run out since the request went out (`started`) is a server that answered the handshake but
+    /// not this read: `noReply`, naming the server (`server`, else the URI's hosts) and the read.
+    private func convert(_ e: bson_error_t, command: String, started: Date, server: String?) -> LoaderError {
         let message = Redact.text(e.text, secrets: secrets)
         let serverReply = e.domain == MONGOC_ERROR_SERVER.rawValue || e.domain == MONGOC_ERROR_QUERY.rawValue
         if (e.domain == MONGOC_ERROR_CLIENT.rawValue && e.code == MONGOC_ERROR_CLIENT_AUTHENTICATE.rawValue)
@@ -235,6 +259,9 @@ public final class LiveSource: MetadataSource {
             return .authenticationFailed(hosts: hosts, user: user, reason: message)
         }
         if serverReply { return .commandFailed(command: command, code: Int(e.code), message: message) }
+        if Self.isStreamError(e), socketTimeoutSeconds > 0, Date().timeIntervalSince(started) >= socketTimeoutSeconds * 0.9 {
+            return .noReply(host: server ?? LoaderError.list(hosts), command: command, timeoutSeconds: socketTimeoutSeconds)
+        }
         return .unreachable(hosts: hosts, timeoutSeconds: timeoutSeconds, reason: message)
     }
 }
