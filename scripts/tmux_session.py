@@ -12,6 +12,7 @@ class Tmux:
     """One tmux server (socket `name`) with one session running an interactive shell."""
 
     PROMPT = "READY$ "
+    live = set()   # servers started and not yet killed (the test suite kills any left at the end)
 
     def __init__(self, name=None, width=80, height=24, env=None):
         self.name = name or f"shardscope-test-{os.getpid()}-{time.monotonic_ns() % 100000}"
@@ -22,12 +23,18 @@ class Tmux:
         base.update(env or {})
         assigns = " ".join(f"{k}={shlex.quote(v)}" for k, v in base.items())
         shell = f"env -i {assigns} bash --norc --noprofile -i"
+        self.socket_path = None
         self._tmux("-f", "/dev/null", "new-session", "-d", "-s", self.target, "-x", str(width), "-y", str(height), shell)
-        self._tmux("set-option", "-g", "status", "off")          # the pane is the whole window
-        self._tmux("set-option", "-g", "default-terminal", "tmux-256color")
-        self._tmux("set-option", "-g", "escape-time", "0")       # Esc reaches the app at once
-        self.socket_path = self._tmux("display-message", "-p", "#{socket_path}").strip()
-        self.wait_for(lambda s: self.PROMPT.strip() in s, timeout=10)
+        Tmux.live.add(self)
+        try:
+            self.socket_path = self._tmux("display-message", "-p", "#{socket_path}").strip()
+            self._tmux("set-option", "-g", "status", "off")          # the pane is the whole window
+            self._tmux("set-option", "-g", "default-terminal", "tmux-256color")
+            self._tmux("set-option", "-g", "escape-time", "0")       # Esc reaches the app at once
+            self.wait_for(lambda s: self.PROMPT.strip() in s, timeout=10)
+        except BaseException:
+            self.kill()
+            raise
 
     def _tmux(self, *args, check=True):
         return subprocess.run(["tmux", "-L", self.name, *args], check=check, capture_output=True, text=True).stdout
@@ -79,6 +86,7 @@ class Tmux:
         return int(out[0]) if out else None
 
     def kill(self):
+        Tmux.live.discard(self)
         self._tmux("kill-server", check=False)
         if self.socket_path and os.path.exists(self.socket_path):
             os.unlink(self.socket_path)   # tmux leaves it behind when killed

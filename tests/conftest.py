@@ -5,7 +5,7 @@
 * `dumps` — mongodump-style directories written by `shardscope demo-dump` (small
   ones in the 4.4, 5.0, 7.0 and 8.0 shapes, and a large 7.0 one), generated once a session.
 * `peer_factory` — starts scripts/testpeer.py (a fake mongos) over a dump on a
-  free port and stops it afterwards.
+  free port and stops it afterwards, also when the test fails.
 * `live_target` — the peer always; a real cluster too when SHARDSCOPE_TEST_URI is set.
 """
 import json
@@ -124,15 +124,19 @@ class Peer:
                "--port-file", str(self.port_file), "--log", str(self.log_file), *map(str, extra)]
         self._err = open(self.stderr_file, "w")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._err)
-        deadline = time.monotonic() + 60
-        while not self.port_file.exists():
-            if self.proc.poll() is not None:
-                raise AssertionError(f"test peer exited {self.proc.returncode}:\n{self.stderr_file.read_text()}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError("test peer did not start within 60 s")
-            time.sleep(0.05)
-        self.port = int(self.port_file.read_text().strip())
+        STARTED_PEERS.append(self)
+        try:
+            deadline = time.monotonic() + 60
+            while not self.port_file.exists():
+                if self.proc.poll() is not None:
+                    raise AssertionError(f"test peer exited {self.proc.returncode}:\n{self.stderr_file.read_text()}")
+                if time.monotonic() > deadline:
+                    raise AssertionError("test peer did not start within 60 s")
+                time.sleep(0.05)
+            self.port = int(self.port_file.read_text().strip())
+        except BaseException:
+            self.stop()
+            raise
         self.uri = f"mongodb://127.0.0.1:{self.port}/?serverSelectionTimeoutMS=10000"
 
     def uri_with(self, userinfo="", query=""):
@@ -148,15 +152,21 @@ class Peer:
         self.log_file.write_text("")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._err.close()
+        try:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+        finally:
+            self._err.close()
         return self.proc.returncode
+
+
+# Every peer started in this session, so that none outlives it (see stop_leftovers).
+STARTED_PEERS = []
 
 
 @pytest.fixture
@@ -169,8 +179,30 @@ def peer_factory(tmp_path):
         return p
 
     yield start
-    for p in peers:
-        p.stop()
+    errors = []
+    for p in peers:                       # every one, even if stopping another failed
+        try:
+            p.stop()
+        except Exception as e:            # pragma: no cover - reported below
+            errors.append(e)
+    if errors:
+        raise errors[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stop_leftovers():
+    """Belt and braces: at the end of the session no test peer or tmux server of ours is left running."""
+    yield
+    for p in STARTED_PEERS:
+        if p.proc.poll() is None:
+            p.stop()
+    try:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from tmux_session import Tmux
+    except ImportError:
+        return
+    for t in list(Tmux.live):
+        t.kill()
 
 
 @pytest.fixture(params=["peer", "real"])

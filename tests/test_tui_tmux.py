@@ -35,13 +35,14 @@ def tui(shardscope):
 
     yield start
     for t in sessions:
-        pid = t.app_pid()
-        if pid:
-            try:
+        try:
+            pid = t.app_pid()
+            if pid:
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        t.kill()
+        except (ProcessLookupError, ValueError, OSError):
+            pass   # the app (or the whole tmux server) is already gone
+        finally:
+            t.kill()
 
 
 def body(screen):
