@@ -6,7 +6,7 @@ import TermGrid
 enum Chrome {
     // MARK: presentation
 
-    /// "live · 1.2 s ago", "stale: server unreachable for 34 s (…)", "loading… 45%", "dump · 2026-11-20 14:03", "demo · sim 14:05:12".
+    /// "live · 1.2 s ago", "stale: server unreachable for 34 s (…)", "loading… 45%", "dump · 2026-11-20 14:03", "demo · sim 22:45:12".
     static func connection(_ state: AppState, now: Date) -> Span {
         let tz = state.options.timeZone
         if let f = state.failure {
