@@ -24,6 +24,8 @@ def error_line(proc):
 def assert_fails(proc):
     assert proc.returncode == 2, f"exit {proc.returncode}, stderr:\n{proc.stderr}\nstdout:\n{proc.stdout[:500]}"
     assert "Traceback" not in proc.stderr and "Fatal error" not in proc.stderr
+    # Nothing else on stdout: no driver log lines, no half report (a script reading --json gets nothing, not garbage).
+    assert proc.stdout == "", f"a failed run wrote to stdout: {proc.stdout[:500]!r}"
     return error_line(proc)
 
 

@@ -44,8 +44,8 @@ public enum LoaderError: Error, CustomStringConvertible, Equatable {
         case let .io(path, reason):
             line = "\(path): \(reason)"
         }
-        // One line, safe for a terminal.
-        return SafeText.escaped(line)
+        // One line, safe for a terminal. Driver reasons end with a period; the line goes on with a hint.
+        return SafeText.escaped(line.replacingOccurrences(of: ".; ", with: "; "))
     }
 
     static func list(_ hosts: [String]) -> String { hosts.isEmpty ? "the server" : hosts.joined(separator: ",") }

@@ -2,7 +2,12 @@ import Foundation
 import CMongoC
 import ClusterModel
 
-private let mongocInitialized: Void = { mongoc_init() }()
+/// libmongoc's default log handler writes to stdout (it would corrupt `--json`) and can echo connection details:
+/// turn it off; every failure reaches the user through a LoaderError instead.
+private let mongocInitialized: Void = {
+    mongoc_init()
+    mongoc_log_set_handler(nil, nil)
+}()
 
 /// A live cluster through libmongoc. Read-only: it sends only find/getMore/killCursors, aggregate (no $out or
 /// $merge), the handshake, hello/isMaster, buildInfo, balancerStatus and getDefaultRWConcern. One snapshot is a fixed
