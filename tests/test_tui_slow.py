@@ -1,7 +1,7 @@
 """A slow server must never block keys: the test peer delays every reply by 4 s while we type."""
 import time
 
-from test_tui_tmux import PANES, Tmux, pane_title, shell_back, tui, wait_pane  # noqa: F401  (tui is a fixture)
+from test_tui_tmux import PANES, Tmux, live_tui_on_peer, pane_title, shell_back, tui, wait_pane  # noqa: F401  (tui is a fixture)
 
 DELAY = 4
 
@@ -41,8 +41,7 @@ def test_keys_answered_while_refresh_hangs(tui, dumps, peer_factory):
     dump = dumps.small("7.0")
     fast = peer_factory(dump)
     port = fast.port
-    t = tui(fast.uri, "--refresh", "1", ready="shardscope")
-    t.wait_for(lambda s: "live ·" in s.splitlines()[0] and "shard0" in s, timeout=30)
+    t = live_tui_on_peer(tui, fast)
 
     fast.stop()
     slow = peer_factory(dump, "--port", port, "--delay", DELAY)

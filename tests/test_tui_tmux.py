@@ -204,12 +204,18 @@ def test_colour_by_default(tui):
     assert colour_codes(sgr_params(t.screen(escapes=True)))
 
 
+def live_tui_on_peer(tui, peer):
+    """The TUI on a live test peer, refreshing every second, once its first snapshot is on screen."""
+    t = tui(peer.uri, "--refresh", "1", ready="shardscope")
+    t.wait_for(lambda s: "live ·" in s.splitlines()[0] and "shard0" in s, timeout=30)
+    return t
+
+
 def test_live_peer_outage_and_recovery(tui, dumps, peer_factory):
     dump = dumps.small("7.0")
     peer = peer_factory(dump)
     port = peer.port
-    t = tui(peer.uri, "--refresh", "1", ready="shardscope")
-    t.wait_for(lambda s: "live ·" in s.splitlines()[0] and "shard0" in s, timeout=30)
+    t = live_tui_on_peer(tui, peer)
 
     peer.stop()
     s = t.wait_for(lambda s: "stale: server unreachable" in s.splitlines()[0], timeout=30)
