@@ -1,5 +1,6 @@
 """The command line as a script or a newcomer meets it: no terminal, --help, usage errors, the demo default."""
 
+
 def test_without_a_terminal_the_ui_prints_status(shardscope, dumps):
     # stdout is a pipe here, so `shardscope SOURCE` must print the status report, not fail or draw.
     for source in ("demo", dumps.small("7.0")):
