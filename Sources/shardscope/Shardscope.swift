@@ -14,19 +14,18 @@ struct Shardscope: ParsableCommand {
         abstract: "A read-only view of a MongoDB sharded cluster's metadata: shards, collections, chunks, zones, balancer, mongos, changelog.",
         discussion: """
         SOURCE is one of:
-          demo                        a built-in simulated cluster (the default)
-          mongodb://… mongodb+srv://… a live cluster (a mongos or the config server replica set);
-                                      TLS, auth and every other option go in the URI
-          DIR                         a `mongodump --db config` directory (the config/ folder or its parent)
+          demo          a built-in simulated cluster (the default)
+          mongodb://…   a live cluster: a mongos, or the config server replica set;
+          mongodb+srv://…  TLS, auth and every other option go in the URI
+          DIR           a `mongodump --db config` directory (config/ or its parent)
 
-        Keep a password out of `ps`: put the URI in a file (--uri-file PATH) or in SHARDSCOPE_URI.
-        shardscope only reads: the built-in clusterMonitor role, or read on the config database, is enough.
+        Keep a password out of `ps`: put the URI in a file (--uri-file PATH) or in SHARDSCOPE_URI. shardscope only reads: the built-in clusterMonitor role, or read on the config database, is enough.
 
         Examples:
-          shardscope                                   open the TUI on the demo cluster
-          SHARDSCOPE_URI='mongodb://u:p@mongos:27017' shardscope
+          shardscope                       the TUI on $SHARDSCOPE_URI, else the demo
+          shardscope --uri-file prod.uri   the TUI on a live cluster
           shardscope status ./dump --json | jq '.collections[] | {ns, chunksByShard}'
-          shardscope status mongodb://mongos:27017 --timeout 10
+          shardscope demo-dump ./d --chunks 100000   write the demo as a mongodump
         """,
         subcommands: [UICommand.self, StatusCommand.self, DemoDumpCommand.self],
         defaultSubcommand: UICommand.self
@@ -42,7 +41,7 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .customLong("uri-file"), help: ArgumentHelp("Read the connection URI from this file (keeps a password out of `ps`).", valueName: "PATH"))
     var uriFile: String?
 
-    @Option(help: ArgumentHelp("Server selection and socket timeout for a live cluster.", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Live cluster: how long to wait for a server to connect; a read with no reply gives up after 6 × this.", valueName: "SECONDS"))
     var timeout: Double = 5
 
     @Option(help: ArgumentHelp("How many of the newest changelog entries to load.", valueName: "N"))
@@ -162,11 +161,16 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Print the whole picture once, as aligned text or (--json) one JSON document.",
         discussion: """
-        Text lists every shard, mongos, database and sharded collection with its chunks per shard — never
-        "too many chunks to print". --json keys (stable, for scripts): clusterId, source, shards, databases,
-        collections (ns, key, unique, chunks, chunksByShard, jumbo, zones), balancer (enabled, mode, running,
-        activeWindow, chunkSizeMB), mongos (host, version, pingAgeSeconds, stale), changelog (newest first), warnings.
-        Exit status: 0 on success, 2 when the source cannot be read (the message says what and where).
+        Text lists every shard, mongos, database and sharded collection with its chunks per shard, however many there are.
+
+        --json prints one document whose keys are stable for scripts: clusterId, source, shards, databases, collections (ns, key, unique, chunks, chunksByShard, jumbo, zones), balancer (enabled, mode, running, activeWindow, chunkSizeMB), mongos (host, version, pingAgeSeconds, stale), changelog (newest first) and warnings.
+
+        Exit status: 0 on success (warnings go to stderr), 2 when the source cannot be read (one line says what and where), 64 for a usage error.
+
+        Examples:
+          shardscope status ./dump
+          shardscope status --uri-file prod.uri --json > layout.json
+          shardscope status mongodb://mongos-1:27017 --time-zone Europe/Paris
         """)
 
     @OptionGroup var options: SourceOptions
