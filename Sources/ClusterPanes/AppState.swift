@@ -262,10 +262,12 @@ public struct AppState {
                 positions[target] = ListPosition()
             case .findKey:
                 guard let ns = chunkMap?.ns else { return [] }
-                let fields = snapshot?.collection(ns)?.key.fields.map(\.name) ?? []
-                switch KeyParser.parse(p.text, keyFields: fields) {
-                case .success(let key):
-                    message = "finding \(Fmt.key(key))…"
+                let shardKey = snapshot?.collection(ns)?.key ?? ShardKey(fields: [])
+                switch KeyParser.parse(p.text, keyFields: shardKey.fields.map(\.name)) {
+                case .success(let typed):
+                    // Chunk bounds of a hashed key hold hashes: look up the hash of what was typed.
+                    let key = shardKey.storedBounds(for: typed)
+                    message = "finding \(Fmt.key(typed))" + (key == typed ? "…" : " (hashed \(Fmt.key(key)))…")
                     return [.findChunk(ns: ns, key: key)]
                 case .failure(let err):
                     message = err.message

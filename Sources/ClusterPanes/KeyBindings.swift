@@ -53,7 +53,7 @@ enum KeyBindings {
                    scope: .panes([.collections]), command: .enter),
         KeyBinding(keys: [.enter], label: "Enter", name: "details", help: "show the selected entry's details as JSON",
                    scope: .panes([.changelog, .chunkMap]), command: .enter),
-        KeyBinding(keys: [.char("/")], label: "/", name: "find key", help: "jump to the chunk holding a key value: 42, \"abc\", {region: \"EU\", id: 5}",
+        KeyBinding(keys: [.char("/")], label: "/", name: "find key", help: "jump to the chunk holding a key value: 42, \"abc\", {region: \"EU\", id: 5} (hashed fields are hashed for you)",
                    scope: .panes([.chunkMap]), command: .filter),
         KeyBinding(keys: [.char("/")], label: "/", name: "filter", help: "filter: words match any column, column:word one (what:split shard:s1)",
                    scope: .panes(filterable), command: .filter),

@@ -194,6 +194,18 @@ final class KeyHandlingTests: XCTestCase {
         XCTAssertEqual(s.message, "'nope' is not a shard key field (region, id)")
     }
 
+    func testFindOnHashedKeyLooksUpTheHash() {
+        // app.orders is sharded on { _id: 'hashed' }: its chunk bounds hold hashes, so `/42` must look up hash(42)
+        // (-944302157085130861, the server's own test vector), not 42.
+        var s = Fixture.state()
+        _ = s.handle(.char("3"), now: Fixture.now)
+        s.positions[.collections] = ListPosition(selected: CollectionsPane.visibleCollections(s).firstIndex { $0.ns == Fixture.orders }!)
+        Fixture.press(&s, .enter, .char("/"))
+        Fixture.type(&s, "42")
+        XCTAssertEqual(Fixture.press(&s, .enter), [.findChunk(ns: Fixture.orders, key: ["_id": .int64(-944302157085130861)])])
+        XCTAssertEqual(s.message, "finding 42 (hashed -944302157085130861)…")
+    }
+
     func testRefreshInChunkMapReloadsThePage() {
         var s = Fixture.state()
         Fixture.selectUsers(&s)
