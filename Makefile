@@ -27,7 +27,7 @@ demo: release
 
 test: deps-test
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 	SHARDSCOPE_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTEST) tests
 
 # Benchmarks: loads measured side by side in one run (see scripts/bench.py for what is compared).
