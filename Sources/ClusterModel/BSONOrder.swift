@@ -3,28 +3,33 @@ import Foundation
 /// BSON's cross-type sort order, as the server compares shard-key values
 /// (https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/).
 extension BSONValue {
-    var typeRank: Int {
+    /// The server's canonical type number (`canonicalizeBSONType`): values of different types order by it,
+    /// and hashed shard keys hash it. Numbers share one, as do strings and symbols.
+    var canonicalType: Int32 {
         switch self {
-        case .minKey: return 0
-        case .undefined, .null: return 1
-        case .double, .int32, .int64, .decimal128: return 2
-        case .string, .symbol: return 3
-        case .document: return 4
-        case .array: return 5
-        case .binary: return 6
-        case .objectId: return 7
-        case .bool: return 8
-        case .date: return 9
-        case .timestamp: return 10
-        case .regex: return 11
-        case .dbPointer, .javascript, .javascriptWithScope: return 12
-        case .maxKey: return 13
+        case .minKey: return -1
+        case .undefined: return 0
+        case .null: return 5
+        case .double, .int32, .int64, .decimal128: return 10
+        case .string, .symbol: return 15
+        case .document: return 20
+        case .array: return 25
+        case .binary: return 30
+        case .objectId: return 35
+        case .bool: return 40
+        case .date: return 45
+        case .timestamp: return 47
+        case .regex: return 50
+        case .dbPointer: return 55
+        case .javascript: return 60
+        case .javascriptWithScope: return 65
+        case .maxKey: return 127
         }
     }
 
     /// Three-way comparison in BSON order: -1, 0 or 1.
     public static func compare(_ a: BSONValue, _ b: BSONValue) -> Int {
-        let ra = a.typeRank, rb = b.typeRank
+        let ra = a.canonicalType, rb = b.canonicalType
         if ra != rb { return ra < rb ? -1 : 1 }
         switch (a, b) {
         case (.string(let x), .string(let y)), (.symbol(let x), .string(let y)),
@@ -58,7 +63,7 @@ extension BSONDocument {
     /// Compares documents field by field (type, then name, then value), as the server orders embedded documents.
     public static func compare(_ a: BSONDocument, _ b: BSONDocument) -> Int {
         for (x, y) in zip(a.elements, b.elements) {
-            if x.value.typeRank != y.value.typeRank { return x.value.typeRank < y.value.typeRank ? -1 : 1 }
+            if x.value.canonicalType != y.value.canonicalType { return x.value.canonicalType < y.value.canonicalType ? -1 : 1 }
             if x.key != y.key { return Array(x.key.utf8).lexicographicallyPrecedes(Array(y.key.utf8)) ? -1 : 1 }
             let c = BSONValue.compare(x.value, y.value)
             if c != 0 { return c }

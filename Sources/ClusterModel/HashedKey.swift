@@ -15,7 +15,7 @@ public enum HashedKey {
     }
 
     static func append(_ value: BSONValue, name: String?, to md5: inout MD5) {
-        md5.update(le(canonicalType(value)))
+        md5.update(le(value.canonicalType))
         if let name { md5.update(Array(name.utf8) + [0]) }
         switch value {
         case .document(let d):
@@ -45,29 +45,6 @@ public enum HashedKey {
             if d < -9_223_372_036_854_775_808.0 { return .min }
             return Int64(d)
         default: return 0   // decimal128: not squashed here (rare as a hashed key)
-        }
-    }
-
-    /// BSON's canonical type numbers (`canonicalizeBSONType`).
-    static func canonicalType(_ v: BSONValue) -> Int32 {
-        switch v {
-        case .minKey: return -1
-        case .undefined: return 0
-        case .null: return 5
-        case .double, .int32, .int64, .decimal128: return 10
-        case .string, .symbol: return 15
-        case .document: return 20
-        case .array: return 25
-        case .binary: return 30
-        case .objectId: return 35
-        case .bool: return 40
-        case .date: return 45
-        case .timestamp: return 47
-        case .regex: return 50
-        case .dbPointer: return 55
-        case .javascript: return 60
-        case .javascriptWithScope: return 65
-        case .maxKey: return 127
         }
     }
 

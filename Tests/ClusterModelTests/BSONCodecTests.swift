@@ -77,6 +77,12 @@ final class BSONOrderTests: XCTestCase {
         }
     }
 
+    func testTypesOrderByServerCanonicalType() {
+        // canonicalizeBSONType: undefined 0 < null 5, and code (60) < code with scope (65).
+        XCTAssertEqual(BSONValue.compare(.undefined, .null), -1)
+        XCTAssertEqual(BSONValue.compare(.javascript("x"), .javascriptWithScope(code: "x", scope: [:])), -1)
+    }
+
     func testNumbersCompareAcrossTypes() {
         XCTAssertEqual(BSONValue.compare(.int32(3), .double(3.0)), 0)
         XCTAssertEqual(BSONValue.compare(.int64(2), .double(2.5)), -1)
