@@ -38,6 +38,15 @@ public struct RawConfig: Sendable {
     public init() {}
 }
 
+extension ChunkKeying {
+    /// The collection a chunk document (or a `$group` key over chunks) names: its `uuid` (5.0+) when present
+    /// and not null, else its `ns`. nil when it names neither.
+    static func owner(of chunk: BSONDocument) -> ChunkKeying? {
+        if let uuid = chunk["uuid"], uuid != .null { return .uuid(uuid) }
+        return chunk["ns"]?.stringValue.map(ChunkKeying.ns)
+    }
+}
+
 /// Counts chunk documents per (collection, shard) as they stream past, holding no chunk in memory.
 /// A document without a `shard` string or without `uuid`/`ns` is counted in `skipped`.
 public struct ChunkTally: Sendable {
@@ -49,11 +58,7 @@ public struct ChunkTally: Sendable {
 
     public mutating func add(_ chunk: BSONDocument) {
         scanned += 1
-        let owner: ChunkKeying
-        if let uuid = chunk["uuid"] { owner = .uuid(uuid) }
-        else if let ns = chunk["ns"]?.stringValue { owner = .ns(ns) }
-        else { skipped += 1; return }
-        guard let shard = chunk["shard"]?.stringValue else { skipped += 1; return }
+        guard let owner = ChunkKeying.owner(of: chunk), let shard = chunk["shard"]?.stringValue else { skipped += 1; return }
         let jumbo = chunk["jumbo"]?.truthy ?? false
         counts[Key(owner: owner, shard: shard), default: (0, 0)].chunks += 1
         if jumbo { counts[Key(owner: owner, shard: shard)]!.jumbo += 1 }

@@ -108,11 +108,8 @@ public final class LiveSource: MetadataSource {
         var scanned = 0
         for g in groups {
             let id = g["_id"]?.documentValue ?? BSONDocument()
-            guard let shard = id["shard"]?.stringValue, let count = g["count"]?.int64Value else { continue }
-            let owner: ChunkKeying
-            if let u = id["uuid"], u != BSONValue.null { owner = .uuid(u) }
-            else if let ns = id["ns"]?.stringValue { owner = .ns(ns) }
-            else { continue }
+            guard let owner = ChunkKeying.owner(of: id), let shard = id["shard"]?.stringValue,
+                  let count = g["count"]?.int64Value else { continue }
             raw.chunkGroups.append(ChunkGroup(owner: owner, shard: shard, chunks: Int(count), jumbo: Int(g["jumbo"]?.int64Value ?? 0)))
             scanned += Int(count)
         }
