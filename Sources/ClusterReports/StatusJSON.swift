@@ -5,12 +5,13 @@ import ClusterModel
 /// Stable keys: clusterId, source, shards, databases, collections, balancer, mongos, changelog.
 public enum StatusJSON {
     public static func document(_ s: ClusterSnapshot, timeZone: TimeZone = .current) -> JSONValue {
-        .object([
+        let perShard = Dictionary(uniqueKeysWithValues: s.chunksPerShard.map { ($0.shard, $0) })
+        return .object([
             ("clusterId", .optional(s.clusterId)),
             ("source", source(s.source)),
             ("asOf", .string(ISO8601.string(s.asOf))),
             ("serverVersion", .optional(s.serverVersion)),
-            ("shards", .array(s.shards.map { shard($0, s) })),
+            ("shards", .array(s.shards.map { shard($0, chunks: perShard[$0.id]?.chunks ?? 0) })),
             ("databases", .array(s.databases.map { .object([("name", .string($0.name)), ("primary", .string($0.primary))]) })),
             ("collections", .array(s.collections.map { collection($0, s) })),
             ("balancer", balancer(s, timeZone: timeZone)),
@@ -34,16 +35,15 @@ public enum StatusJSON {
         return .object([("kind", .string(info.kind.rawValue)), (key, .string(info.display))])
     }
 
-    static func shard(_ sh: Shard, _ s: ClusterSnapshot) -> JSONValue {
-        let totals = s.chunksPerShard.first { $0.shard == sh.id }
-        return .object([
+    static func shard(_ sh: Shard, chunks: Int) -> JSONValue {
+        .object([
             ("id", .string(sh.id)),
             ("host", .string(sh.host)),
             ("replicaSet", .optional(sh.replicaSet)),
             ("state", .optional(sh.state)),
             ("draining", .bool(sh.draining)),
             ("zones", .array(sh.zones.map(JSONValue.string))),
-            ("chunks", .int(Int64(totals?.chunks ?? 0))),
+            ("chunks", .int(Int64(chunks))),
         ])
     }
 
