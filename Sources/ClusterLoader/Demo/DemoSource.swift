@@ -25,6 +25,15 @@ public final class DemoSource: MetadataSource, @unchecked Sendable {
         self.clock = clock
     }
 
+    /// A frozen source over a given simulation state (e.g. advanced to a later moment, for `diff`).
+    public init(cluster: DemoCluster, display: String, options: LoadOptions = LoadOptions()) {
+        self.cluster = cluster
+        info = SourceInfo(kind: .demo, display: display)
+        evolving = false
+        self.options = options
+        clock = Date.init
+    }
+
     /// The simulated clock.
     public var now: Date { lock.withLock { cluster.now } }
 
