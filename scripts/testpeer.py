@@ -28,6 +28,13 @@ mongodump directory, for shardscope's live tests.
   every 0.5 s, each `<coll>.bson` dropped in DIR is read, its documents are
   appended to config.<coll>, and the file is deleted. Drop files atomically
   (write another name, then rename to `<coll>.bson`).
+* listCollections / listIndexes on config answer from each collection's
+  `<coll>.metadata.json[.gz]` in DIR (mongodump's file: options, uuid, indexes),
+  else a generated uuid and the `_id` index; listIndexes of a collection that is
+  not in DIR fails with NamespaceNotFound (26), as a server does.
+* --drop-after-docs N (test-only, for interrupted snapshots): once more than N
+  documents in total have been put in find/getMore batches, the peer closes the
+  connection instead of sending such a batch (every later one too).
 * Exits cleanly (status 0) on SIGTERM or SIGINT.
 """
 import argparse
@@ -40,6 +47,7 @@ import os
 import random
 import re
 import signal
+import socket
 import sys
 import threading
 import traceback
@@ -59,6 +67,7 @@ from bson.min_key import MinKey
 from bson.raw_bson import RawBSONDocument
 from bson.regex import Regex
 from bson.timestamp import Timestamp
+from bson import json_util as bson_json_util
 
 import mockupdb
 import mongomock.aggregate as mm_aggregate
@@ -566,6 +575,19 @@ def load_dump(path):
     return colls
 
 
+def load_metadata(path):
+    """{collection name: the document of its <coll>.metadata.json[.gz]} (mongodump's files; absent ones skipped)."""
+    if os.path.isdir(os.path.join(path, "config")):
+        path = os.path.join(path, "config")
+    meta = {}
+    for name in sorted(os.listdir(path)):
+        for suffix, opener in ((".metadata.json", open), (".metadata.json.gz", gzip.open)):
+            if name.endswith(suffix) and name[:-len(suffix)] not in meta:
+                with opener(os.path.join(path, name), "rb") as f:
+                    meta[name[:-len(suffix)]] = bson_json_util.loads(f.read().decode("utf-8"))
+    return meta
+
+
 def send_reply(request, doc):
     """Send one reply document. (mockupdb's Request.replies formats the whole
     reply with repr() for its verbose log even when not verbose: far too slow
@@ -617,6 +639,8 @@ class Peer:
     def __init__(self, args):
         self.args = args
         self.colls = load_dump(args.dump)
+        self.meta = load_metadata(args.dump)
+        self.docs_served = 0
         self.stop_event = threading.Event()
         self.lock = threading.Lock()
         self.cursors = {}
@@ -755,13 +779,17 @@ class Peer:
         if lname == "endsessions":
             return {}
         if lname == "find":
-            return self.find(doc, db)
+            return self.drop_midway(request, self.find(doc, db))
         if lname == "aggregate":
             return self.aggregate(doc, db)
         if lname == "getmore":
-            return self.get_more(doc, db)
+            return self.drop_midway(request, self.get_more(doc, db))
         if lname == "killcursors":
             return self.kill_cursors(doc)
+        if lname == "listcollections":
+            return self.list_collections(doc, db)
+        if lname == "listindexes":
+            return self.list_indexes(doc, db)
         raise CommandError(59, "CommandNotFound", f"no such command: '{name}'")
 
     # -- commands
@@ -939,6 +967,47 @@ class Peer:
         first = int(bs) if bs is not None else DEFAULT_FIRST_BATCH
         return self._new_cursor(ns, list(result), None, False, first)
 
+    def drop_midway(self, request, reply):
+        """--drop-after-docs: close the connection instead of sending a batch past the limit."""
+        limit = getattr(self.args, "drop_after_docs", None)
+        if limit is None:
+            return reply
+        cur = reply.get("cursor") or {}
+        batch = cur.get("firstBatch", cur.get("nextBatch")) or []
+        with self.lock:
+            self.docs_served += len(batch)
+            drop = self.docs_served > limit
+        if not drop:
+            return reply
+        try:
+            request._client.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        request._client.close()
+        return None
+
+    def list_collections(self, doc, db):
+        items = []
+        if db == "config":
+            for name in sorted(self.colls):
+                m = self.meta.get(name, {})
+                u = m.get("uuid")
+                u = uuid.UUID(hex=u) if isinstance(u, str) and len(u) == 32 else uuid.uuid5(uuid.NAMESPACE_URL, "config." + name)
+                items.append({"name": name, "type": m.get("type", "collection"), "options": m.get("options") or {},
+                              "info": {"readOnly": False, "uuid": Binary(u.bytes, 4)},
+                              "idIndex": {"v": 2, "key": {"_id": 1}, "name": "_id_"}})
+        items = filter_docs(items, doc.get("filter") or {})
+        if doc.get("nameOnly"):
+            items = [{"name": i["name"], "type": i["type"]} for i in items]
+        return self._new_cursor(f"{db}.$cmd.listCollections", items, None, False, DEFAULT_FIRST_BATCH)
+
+    def list_indexes(self, doc, db):
+        coll = doc.get("listIndexes")
+        if db != "config" or coll not in self.colls:
+            raise CommandError(26, "NamespaceNotFound", f"ns does not exist: {db}.{coll}")
+        indexes = self.meta.get(coll, {}).get("indexes") or [{"v": 2, "key": {"_id": 1}, "name": "_id_"}]
+        return self._new_cursor(f"{db}.{coll}", list(indexes), None, False, DEFAULT_FIRST_BATCH)
+
     def get_more(self, doc, db):
         cid = doc.get("getMore")
         with self.lock:
@@ -974,6 +1043,7 @@ def main(argv=None):
     ap.add_argument("--auth", help="USER:PASS")
     ap.add_argument("--version", default="7.0.14")
     ap.add_argument("--watch-dir", help="test-only: append <coll>.bson files dropped here to config.<coll>")
+    ap.add_argument("--drop-after-docs", type=int, help="test-only: close the connection once more than N documents were served")
     args = ap.parse_args(argv)
 
     peer = Peer(args)

@@ -27,7 +27,7 @@ struct Shardscope: ParsableCommand {
           shardscope status ./dump --json | jq '.collections[] | {ns, chunksByShard}'
           shardscope demo-dump ./d --chunks 100000   write the demo as a mongodump
         """,
-        subcommands: [UICommand.self, StatusCommand.self, DiffCommand.self, DemoDumpCommand.self],
+        subcommands: [UICommand.self, StatusCommand.self, SnapshotCommand.self, DiffCommand.self, DemoDumpCommand.self],
         defaultSubcommand: UICommand.self
     )
 }

@@ -82,7 +82,10 @@ public final class DumpSource: MetadataSource {
                 }
             }
         }
-        let snap = SnapshotBuilder.build(raw, source: info, asOf: nil, options: options)
+        // A snapshot's shardscope.json: the server's answers a live load has, and the capture time as `asOf`.
+        let sidecar = SnapshotSidecar.load(forDumpIn: directory, warnings: &raw.warnings)
+        sidecar?.apply(to: &raw)
+        let snap = SnapshotBuilder.build(raw, source: info, asOf: sidecar?.capturedAt, options: options)
         changelogEntries = snap.changelog
         chunkCache = [:]
         return snap

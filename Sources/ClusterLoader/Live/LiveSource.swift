@@ -10,14 +10,15 @@ private let mongocInitialized: Void = {
 }()
 
 /// A live cluster through libmongoc. Read-only: it sends only find/getMore/killCursors, aggregate (no $out or
-/// $merge), the handshake, hello/isMaster, buildInfo, balancerStatus and getDefaultRWConcern. One snapshot is a fixed
+/// $merge), the handshake, hello/isMaster, buildInfo, balancerStatus and getDefaultRWConcern (and, for `snapshot`,
+/// listCollections and listIndexes on config: see LiveExport.swift). One snapshot is a fixed
 /// number of commands whatever the number of chunks (the distribution is one server-side `$group`).
 /// Used from one thread at a time (a single `mongoc_client_t`, not a pool).
 public final class LiveSource: MetadataSource {
     public let info: SourceInfo
     let options: LoadOptions
     private let uri: OpaquePointer      // mongoc_uri_t *
-    private let client: OpaquePointer   // mongoc_client_t *
+    let client: OpaquePointer   // mongoc_client_t * (used by LiveExport too)
     /// Seeds named in the URI (or the SRV name), for error messages.
     let hosts: [String]
     let user: String?
@@ -25,7 +26,7 @@ public final class LiveSource: MetadataSource {
     let timeoutSeconds: Double
     /// The socket timeout in effect, seconds (0: none): a reply slower than this fails the read.
     let socketTimeoutSeconds: Double
-    private let secrets: [String]
+    let secrets: [String]
 
     public init(uri text: String, options: LoadOptions = LoadOptions()) throws {
         _ = mongocInitialized
@@ -161,14 +162,14 @@ public final class LiveSource: MetadataSource {
 
     // MARK: commands
 
-    private func helloReply() throws -> BSONDocument {
+    func helloReply() throws -> BSONDocument {
         do { return try command(["hello": .int32(1)]) } catch LoaderError.commandFailed {
             return try command(["isMaster": .int32(1)])   // servers before 4.4.2 lack `hello`
         }
     }
 
     /// A command on `admin`; a server's refusal becomes `commandFailed`.
-    private func command(_ cmd: BSONDocument) throws -> BSONDocument {
+    func command(_ cmd: BSONDocument) throws -> BSONDocument {
         let name = cmd.keys.first ?? "command"
         return try BSONReply().withPointer { reply in
             var error = bson_error_t()
@@ -197,7 +198,7 @@ public final class LiveSource: MetadataSource {
         return try drain(cursor, command: "aggregate config.\(coll)")
     }
 
-    private func aggregate(database name: String, _ pipeline: [BSONDocument]) throws -> [BSONDocument] {
+    func aggregate(database name: String, _ pipeline: [BSONDocument]) throws -> [BSONDocument] {
         let db = mongoc_client_get_database(client, name)!
         defer { mongoc_database_destroy(db) }
         let cursor = withBSON(Self.pipelineDocument(pipeline)) { mongoc_database_aggregate(db, $0, nil, nil)! }
@@ -225,7 +226,7 @@ public final class LiveSource: MetadataSource {
     }
 
     /// The host:port a cursor was sent to, once it was.
-    private func host(of cursor: OpaquePointer) -> String? {
+    func host(of cursor: OpaquePointer) -> String? {
         var host = mongoc_host_list_t()
         mongoc_cursor_get_host(cursor, &host)
         var hp = host.host_and_port
@@ -233,7 +234,7 @@ public final class LiveSource: MetadataSource {
         return text.isEmpty ? nil : text
     }
 
-    private static func isStreamError(_ e: bson_error_t) -> Bool { e.domain == MONGOC_ERROR_STREAM.rawValue }
+    static func isStreamError(_ e: bson_error_t) -> Bool { e.domain == MONGOC_ERROR_STREAM.rawValue }
 
     private func decodeReply(_ bson: OpaquePointer, command: String) throws -> BSONDocument {
         do { return try BSONDocument(bson: bson) } catch {
@@ -243,7 +244,7 @@ public final class LiveSource: MetadataSource {
 
     /// Runs a read the picture can do without: a server's refusal (no privilege, unknown command or stage) is a
     /// warning and nil; losing the server still throws.
-    private func optional<T>(_ name: String, _ warnings: inout [String], _ body: () throws -> T) throws -> T? {
+    func optional<T>(_ name: String, _ warnings: inout [String], _ body: () throws -> T) throws -> T? {
         do { return try body() } catch LoaderError.commandFailed(_, let code, let message) {
             warnings.append("\(name) not available (code \(code): \(message)); shown without it")
             return nil
@@ -253,7 +254,7 @@ public final class LiveSource: MetadataSource {
     /// libmongoc's error as a LoaderError, with every secret of the URI removed. A stream error after the socket
     /// timeout has run out since the request went out (`started`) is a server that answered the handshake but
     /// not this read: `noReply`, naming the server (`server`, else the URI's hosts) and the read.
-    private func convert(_ e: bson_error_t, command: String, started: Date, server: String?) -> LoaderError {
+    func convert(_ e: bson_error_t, command: String, started: Date, server: String?) -> LoaderError {
         let message = Redact.text(e.text, secrets: secrets)
         let serverReply = e.domain == MONGOC_ERROR_SERVER.rawValue || e.domain == MONGOC_ERROR_QUERY.rawValue
         if (e.domain == MONGOC_ERROR_CLIENT.rawValue && e.code == MONGOC_ERROR_CLIENT_AUTHENTICATE.rawValue)
