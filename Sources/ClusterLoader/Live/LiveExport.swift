@@ -15,6 +15,18 @@ public struct ExportProgress: Sendable {
     }
 }
 
+/// Why a live export stopped part-way (beyond the LoaderErrors a load gives). One line, redacted, exit status 2.
+public enum SnapshotExportError: Error, CustomStringConvertible {
+    case connectionLost(server: String, command: String, documents: Int, reason: String)
+    public var description: String {
+        switch self {
+        case let .connectionLost(server, command, documents, reason):
+            return SafeText.escaped("lost the connection to \(server) during '\(command)' after \(documents) documents: \(reason); "
+                                    + "the snapshot was not written, run it again")
+        }
+    }
+}
+
 /// The config collections a snapshot holds: every one any shardscope command reads.
 public let snapshotCollections = ["shards", "databases", "collections", "chunks", "tags", "mongos",
                                   "settings", "version", "changelog", "actionlog", "migrations"]
@@ -92,7 +104,14 @@ extension LiveSource {
         }
         var error = bson_error_t()
         if mongoc_cursor_error(cursor, &error) {
-            throw convert(error, command: command, started: started, server: Self.isStreamError(error) ? host(of: cursor) : nil)
+            let server = Self.isStreamError(error) ? host(of: cursor) : nil
+            let converted = convert(error, command: command, started: started, server: server)
+            // A connection that broke mid-collection is not a server we "cannot reach": say what was under way.
+            if case .unreachable(let hosts, _, let reason) = converted, file.documents > 0 {
+                throw SnapshotExportError.connectionLost(server: server ?? LoaderError.list(hosts), command: command,
+                                                         documents: file.documents, reason: reason)
+            }
+            throw converted
         }
     }
 
