@@ -57,6 +57,8 @@ public struct AppState {
     var following = true
     var unseen = 0               // entries that arrived while not following
     var chunkMap: ChunkMapState?
+    /// The second source of `--compare` (nil without one).
+    public internal(set) var compare: CompareState?
 
     /// The terminal size, used for page moves; rendering clamps scrolling on its own, so this only needs to be close.
     var screenHeight = 24
@@ -107,6 +109,10 @@ public struct AppState {
             }
             chunkMap = map
             message = "chunk holding \(Fmt.key(key)) is on \(SafeText.escaped(chunk.shard))"
+        case .compareSnapshot(let snap):
+            applyCompare(snap, failure: nil)
+        case .compareFailed(let message):
+            applyCompare(nil, failure: message)
         case .changelog(let entries):
             mergeChangelog(entries)
         }

@@ -127,7 +127,7 @@ enum Chrome {
             x += grid.put(" " + m + " ", x: 0, y: y, role: .warn, clip: row)
         }
         let hints = state.overlay != nil ? [("Esc", "close"), ("j/k", "scroll"), ("q", "quit")]
-                                         : KeyBindings.footer(for: state.pane).map { ($0.label, $0.name) }
+                                         : KeyBindings.footer(for: state.pane, comparing: state.compare != nil).map { ($0.label, $0.name) }
         for (label, name) in hints {
             guard x + DisplayWidth.of(label) + DisplayWidth.of(name) + 3 <= grid.width else { break }
             x += grid.put(" " + label, x: x, y: y, role: .footerKey, clip: row)

@@ -33,7 +33,7 @@ enum CollectionsPane: TablePane {
 
     static func table(_ state: AppState) -> Table {
         guard let snap = state.snapshot else { return Table(columns: [], rows: []) }
-        let columns = [
+        var columns = [
             Column(title: "ns", width: 14, flex: 3),
             Column(title: "key", width: 12, flex: 2, drop: 3),
             Column(title: "chunks", width: 7, right: true),
@@ -43,6 +43,15 @@ enum CollectionsPane: TablePane {
             Column(title: "zones", width: 8, flex: 1, drop: 6),
             Column(title: "notes", width: 10, drop: 7),
         ]
+        // Compare mode: the delta beside the bar (never dropped), per-shard deltas where they fit; the
+        // key, zones and notes give way first.
+        let compare = state.comparing ? state.compare : nil
+        if compare != nil {
+            columns.insert(contentsOf: [Column(title: "Δ", width: 6, right: true),
+                                        Column(title: "Δ by shard", width: 12, flex: 2, drop: 5)], at: 4)
+            columns[1].drop = 8
+            columns[6].drop = 6; columns[7].drop = 7; columns[8].drop = 9; columns[9].drop = 10
+        }
         let rows = sortedCollections(state).map { c -> TableRow in
             let total = snap.totalChunks(for: c.ns), imb = snap.imbalance(for: c.ns), jumbo = snap.jumboChunks(for: c.ns)
             let zones = Array(Set(snap.zoneRanges(for: c.ns).map(\.zone))).sorted()
@@ -51,7 +60,7 @@ enum CollectionsPane: TablePane {
             if c.defragmenting { notes.append("defrag") }
             if c.resharding { notes.append("resharding") }
             if c.timeseries { notes.append("timeseries") }
-            return TableRow(cells: [
+            var cells: [CellContent] = [
                 .t(SafeText.escaped(c.ns)),
                 .t(SafeText.escaped(c.key.description)),
                 .t(Fmt.count(total)),
@@ -60,7 +69,12 @@ enum CollectionsPane: TablePane {
                 .t(Fmt.count(jumbo), jumbo > 0 ? .warn : nil),
                 .t(zones.map(SafeText.escaped).joined(separator: ",")),
                 .t(notes.joined(separator: ","), notes.isEmpty ? nil : .dim),
-            ])
+            ]
+            if let compare {
+                let delta = CompareColumns.row(c.ns, snap, compare)
+                cells.insert(contentsOf: [CompareColumns.totalCell(delta), CompareColumns.perShardCell(delta, snap, options: state.options)], at: 4)
+            }
+            return TableRow(cells: cells)
         }
         return Table(columns: columns, rows: rows)
     }
@@ -72,7 +86,10 @@ enum CollectionsPane: TablePane {
                   area: Rect(x: area.x, y: area.maxY - 1, width: area.width, height: 1))
     }
 
+    static func notes(_ state: AppState) -> [String] { CompareColumns.notes(state) }
+
     static func handle(_ command: Command, state: inout AppState) -> [Effect] {
+        if command == .toggleCompare { state.toggleCompare(); return [] }
         guard command == .enter else { return tableHandle(command, state: &state) }
         let colls = visibleCollections(state)
         guard colls.indices.contains(state.position(id).selected) else { return [] }

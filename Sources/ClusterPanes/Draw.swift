@@ -75,9 +75,17 @@ extension ClusterSnapshot {
 enum CellContent: Hashable {
     case text(String, Role?)
     case bar([BarSegment], scale: Int)
+    /// Spans with their own roles (e.g. a shard's glyph in its colour); `text` is what the filter matches.
+    case spans([Span], text: String)
     static func t(_ s: String, _ role: Role? = nil) -> CellContent { .text(s, role) }
     /// The cell's text, for filtering.
-    var plain: String { if case .text(let s, _) = self { return s }; return "" }
+    var plain: String {
+        switch self {
+        case .text(let s, _): return s
+        case .spans(_, let text): return text
+        case .bar: return ""
+        }
+    }
 }
 
 struct Column {
@@ -172,6 +180,10 @@ struct Table {
                     grid.put(TextFit.pad(s, c.width, right: columns[c.index].right), x: cellArea.x, y: y, role: shown, clip: cellArea)
                 case .bar(let segs, let scale):
                     drawLines([Bar.spans(segs, scale: scale, width: c.width, options: options)], top: 0, into: &grid, area: cellArea)
+                case .spans(let spans, _):
+                    let shown = isSel ? spans.map { Span($0.text, .selected) } : spans
+                    let pad = columns[c.index].right ? max(0, c.width - DisplayWidth.of(shown.plain)) : 0
+                    drawLines([shown], top: 0, into: &grid, area: Rect(x: cellArea.x + pad, y: y, width: c.width - pad, height: 1))
                 }
             }
         }

@@ -30,6 +30,9 @@ public enum SourceEvent: Sendable {
     case chunkPage(ns: String, after: BSONDocument?, chunks: [Chunk])
     case chunkFound(ns: String, key: BSONDocument, chunk: Chunk?)
     case changelog([ChangelogEntry])   // newest first, newer than what the snapshot had
+    /// The `--compare` source's snapshot (loaded once), or why it could not be loaded.
+    case compareSnapshot(ClusterSnapshot)
+    case compareFailed(message: String)
 }
 
 /// Presentation options fixed at start-up.

@@ -24,6 +24,7 @@ enum Command: Hashable {
     case quit, refresh, togglePause, help, showPane, nextPane, previousPane
     case up, down, pageUp, pageDown, top, bottom
     case enter, back, filter, sort, follow
+    case toggleCompare
 }
 
 /// One row of the key binding table: the single source of the help screen and the footer hints.
@@ -36,6 +37,8 @@ struct KeyBinding {
     var scope: Scope
     var command: Command
     var footer: Bool = true
+    /// Shown in the footer and help only with a second source (`--compare`).
+    var needsCompare = false
 
     func applies(to pane: PaneID) -> Bool {
         if case .panes(let p) = scope { return p.contains(pane) }
@@ -59,6 +62,8 @@ enum KeyBindings {
                    scope: .panes(filterable), command: .filter),
         KeyBinding(keys: [.char("s")], label: "s", name: "sort", help: "cycle the sort order",
                    scope: .panes(sortable), command: .sort),
+        KeyBinding(keys: [.char("c")], label: "c", name: "compare", help: "show or hide the deltas against the --compare source",
+                   scope: .panes([.collections]), command: .toggleCompare, needsCompare: true),
         KeyBinding(keys: [.char("f")], label: "f", name: "follow", help: "follow new entries (moving away from the newest pauses following)",
                    scope: .panes([.changelog]), command: .follow),
         KeyBinding(keys: [.escape], label: "Esc", name: "back", help: "back to the collections",
@@ -88,13 +93,14 @@ enum KeyBindings {
     }
 
     /// Footer hints for a pane: `?` first, then the pane's own keys, then the global ones.
-    static func footer(for pane: PaneID) -> [KeyBinding] {
-        let shown = table.filter { $0.footer && $0.applies(to: pane) }
+    static func footer(for pane: PaneID, comparing: Bool = false) -> [KeyBinding] {
+        let shown = table.filter { $0.footer && $0.applies(to: pane) && (comparing || !$0.needsCompare) }
         return shown.filter { $0.command == .help } + shown.filter { $0.scope != .global } + shown.filter { $0.scope == .global && $0.command != .help }
     }
 
     /// The help screen, generated from the table.
-    static func helpLines() -> [Line] {
+    static func helpLines(comparing: Bool = false) -> [Line] {
+        let table = self.table.filter { comparing || !$0.needsCompare }
         var lines: [Line] = [[Span("Keys", .title)], []]
         let width = table.map { DisplayWidth.of($0.label) }.max() ?? 5
         func add(_ b: KeyBinding) {

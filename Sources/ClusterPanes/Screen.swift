@@ -28,7 +28,7 @@ public enum Screen {
         let area = Rect(x: 0, y: 2, width: width, height: height - 3)
         switch state.overlay {
         case .help?:
-            drawBox("Help", lines: KeyBindings.helpLines(), top: state.overlayTop, into: &grid, area: area, options: state.options)
+            drawBox("Help", lines: KeyBindings.helpLines(comparing: state.compare != nil), top: state.overlayTop, into: &grid, area: area, options: state.options)
         case .details(let title, let lines)?:
             drawBox(title, lines: lines.map { [Span($0)] }, top: state.overlayTop, into: &grid, area: area, options: state.options)
         case nil:

@@ -48,12 +48,18 @@ final class BackgroundLoader: @unchecked Sendable {
     private var snapshot: ClusterSnapshot?
     private var newestSeen: Date?              // newest changelog time of the last snapshot or tail
     private var lastProgressPost = Date.distantPast
+    /// `--compare`: a second source, loaded once (after the first snapshot of the main one), on this thread too.
+    private var compareSource: MetadataSource?
+    private var triedOnce = false              // the main source's first load has been attempted
 
     init(source: MetadataSource, refreshSeconds: Double, events: EventQueue) {
         self.source = source
         self.events = events
         interval = source.info.kind == .dump ? nil : max(0.2, refreshSeconds)
     }
+
+    /// Sets the `--compare` source; call before `start()`.
+    func compare(with source: MetadataSource) { compareSource = source }
 
     func start() {
         let thread = Thread { [self] in loop() }
@@ -70,7 +76,7 @@ final class BackgroundLoader: @unchecked Sendable {
         cond.lock(); change(self); cond.signal(); cond.unlock()
     }
 
-    private enum Work { case refresh, tail, request(Request) }
+    private enum Work { case refresh, tail, request(Request), compare(MetadataSource) }
 
     private func loop() {
         while let work = next() {
@@ -78,6 +84,7 @@ final class BackgroundLoader: @unchecked Sendable {
             case .refresh: loadSnapshot()
             case .tail: tailChangelog()
             case .request(let r): serve(r)
+            case .compare(let other): loadCompare(other)
             }
         }
     }
@@ -92,6 +99,10 @@ final class BackgroundLoader: @unchecked Sendable {
                 refreshWanted = false
                 return .refresh
             }
+            if triedOnce, let other = compareSource {
+                compareSource = nil
+                return .compare(other)
+            }
             if !paused && Date() >= nextTail { return .tail }
             let wake = min(nextRefresh, nextTail)
             // (wait(until: .distantFuture) overflows its timespec and traps in corelibs Foundation.)
@@ -102,6 +113,7 @@ final class BackgroundLoader: @unchecked Sendable {
     private var isStopped: Bool { cond.lock(); defer { cond.unlock() }; return stopped }
 
     private func loadSnapshot() {
+        defer { triedOnce = true }
         var loaded = false
         do {
             let snap = try source.snapshot { [self] p in progress(p) }
@@ -117,6 +129,16 @@ final class BackgroundLoader: @unchecked Sendable {
         nextRefresh = interval.map { Date().addingTimeInterval($0) } ?? .distantFuture
         nextTail = loaded && interval != nil ? Date().addingTimeInterval(Self.tailSeconds) : .distantFuture
         cond.unlock()
+    }
+
+    /// The `--compare` source's one snapshot. Its failure is reported beside the deltas, not as the main source's.
+    private func loadCompare(_ other: MetadataSource) {
+        do {
+            let snap = try other.snapshot(progress: nil)
+            if !isStopped { events.post(.compareSnapshot(snap)) }
+        } catch {
+            if !isStopped { events.post(.compareFailed(message: Self.describe(error))) }
+        }
     }
 
     /// One poll for changelog entries newer than the newest seen.

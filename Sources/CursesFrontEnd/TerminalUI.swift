@@ -9,7 +9,8 @@ public enum TerminalUI {
     static let tickMs: Int32 = 50
 
     /// Runs the TUI until the user quits; returns the process exit status. Restores the terminal on every path.
-    public static func run(source: MetadataSource, options: UIOptions, color: ColorMode, load: LoadOptions) -> Int32 {
+    public static func run(source: MetadataSource, options: UIOptions, color: ColorMode, load: LoadOptions,
+                           compare: MetadataSource? = nil) -> Int32 {
         setlocale(LC_ALL, "")
         let utf8 = localeIsUTF8()
         Signals.install()
@@ -28,11 +29,13 @@ public enum TerminalUI {
 
         let events = EventQueue()
         let loader = BackgroundLoader(source: source, refreshSeconds: options.refreshSeconds, events: events)
+        if let compare { loader.compare(with: compare) }
         loader.start()
         // Never joined: a loader stuck in a driver call must not keep us from quitting.
         defer { loader.stop() }
 
         var state = AppState(source: source.info, options: options)
+        if let compare { state.expectCompare(compare.info) }
         var dirty = true
         var lastDraw = Date.distantPast
         while true {

@@ -201,6 +201,8 @@ struct UICommand: ParsableCommand {
     @Option(help: ArgumentHelp("auto, always or never. NO_COLOR in the environment also turns colour off.", valueName: "WHEN"))
     var color: String = "auto"
     @Flag(help: "Draw with ASCII only (automatic when the locale is not UTF-8).") var ascii = false
+    @Option(help: ArgumentHelp("A second source (dump, URI or demo:SEED@SECONDS) to compare with: the Collections pane shows each collection's chunk deltas against it (key c toggles them).", valueName: "BASELINE"))
+    var compare: String?
 
     func validate() throws {
         guard refresh >= 0.2 else { throw ValidationError("--refresh must be at least 0.2 seconds") }
@@ -218,7 +220,11 @@ struct UICommand: ParsableCommand {
             }
             let source = try options.makeSource(evolving: true)
             let ui = UIOptions(glyphs: ascii ? .ascii : .unicode, refreshSeconds: refresh, timeZone: options.timeZone)
-            let status = TerminalUI.run(source: source, options: ui, color: ColorMode(rawValue: color)!, load: options.loadOptions)
+            let compareSource = try compare.map { spec -> MetadataSource in
+                do { return try SourceOpening(timeout: options.timeout, seed: options.seed, demoShape: options.demoShape).open(spec) }
+                catch { throw CLIError("--compare: " + Redact.text(String(describing: error), secrets: [Redact.password(in: spec)].compactMap { $0 })) }
+            }
+            let status = TerminalUI.run(source: source, options: ui, color: ColorMode(rawValue: color)!, load: options.loadOptions, compare: compareSource)
             if status != 0 { throw ExitCode(status) }
         }
     }

@@ -277,8 +277,11 @@ final class PresentationTests: XCTestCase {
     }
 
     func testHelpIsGeneratedFromTheBindings() {
-        let help = KeyBindings.helpLines().map(\.plain).joined(separator: "\n")
+        // Every binding is in the help (the compare key only when a --compare source is given).
+        let help = KeyBindings.helpLines(comparing: true).map(\.plain).joined(separator: "\n")
         for b in KeyBindings.table { XCTAssertTrue(help.contains(b.help), b.help) }
+        let plain = KeyBindings.helpLines().map(\.plain).joined(separator: "\n")
+        for b in KeyBindings.table { XCTAssertEqual(plain.contains(b.help), !b.needsCompare, b.help) }
         XCTAssertEqual(KeyBindings.footer(for: .changelog).first?.label, "?")
         XCTAssertTrue(KeyBindings.footer(for: .changelog).contains { $0.command == .follow })
         XCTAssertFalse(KeyBindings.footer(for: .overview).contains { $0.command == .follow })
