@@ -9,6 +9,7 @@ import collections
 import json
 import os
 import pathlib
+import re
 
 import bson
 import pytest
@@ -273,3 +274,60 @@ def test_exit_codes_and_errors(shardscope, states, tmp_path):
     assert usage.returncode == 64
     assert shardscope("diff", "demo:x", "demo").returncode == 64
     assert shardscope("diff", "demo", "demo", "--limit", "-1").returncode == 64
+
+
+def test_tui_compare_mode(shardscope, states):
+    """`shardscope B --compare A` in tmux: the Collections pane shows deltas against A, `c` toggles them."""
+    import re
+    import signal
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "scripts"))
+    from tmux_session import Tmux
+
+    A, B = State(states["t0"]), State(states["t1"])
+    t = Tmux(width=132, height=43)
+    try:
+        t.run(f"{shardscope.binary} {states['t1']} --compare {states['t0']}; echo EXIT=$?")
+        t.wait_for(lambda s: "dump ·" in s.splitlines()[0], timeout=20)
+        t.keys("3")
+        s = t.wait_for(lambda s: "Δ vs" in s and "Δ by shard" in s, timeout=20)
+        # Each collection's Δ is its chunk count in B minus A.
+        for ns in sorted(B.colls):
+            line = next(l for l in s.splitlines() if l.startswith(ns + " "))
+            delta = sum(B.per_shard(ns).values()) - sum(A.per_shard(ns).values())
+            if delta:
+                shown = ("+" if delta > 0 else "−") + f"{abs(delta):,}"
+                assert f" {shown} " in line, f"{ns}: expected {shown} in {line!r}"
+        assert "c compare" in s.splitlines()[-1]
+        t.keys("c")
+        s = t.wait_for(lambda s: "compare hidden (c)" in s, timeout=5)
+        assert "Δ by shard" not in s
+        t.keys("q")
+        s = t.wait_for(lambda s: re.search(r"^EXIT=\d+$", s, re.M), timeout=5)
+        assert "EXIT=0" in s
+    finally:
+        pid = t.app_pid()
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, OSError):
+                pass
+        t.kill()
+
+
+def test_colour_on_a_terminal_unless_no_color(shardscope, states):
+    """On a terminal `diff` colours its marks; NO_COLOR turns that off (a pipe never gets it: test_text_groups_marks_and_colour)."""
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "scripts"))
+    from tmux_session import Tmux
+
+    for env, coloured in [({}, True), ({"NO_COLOR": "1"}, False)]:
+        t = Tmux(width=200, height=50, env=env)
+        try:
+            t.run(f"clear; {shardscope.binary} diff {states['t0']} {states['t1']} --limit 0; echo EXIT=$?")
+            s = t.wait_for(lambda s: "EXIT=1" in s, timeout=60, escapes=True)
+            sgr = re.compile(r"\x1b\[3[123]m")
+            assert bool(sgr.search(s)) == coloured, f"NO_COLOR={env.get('NO_COLOR')}:\n{s}"
+            assert "differences:" in s
+        finally:
+            t.kill()
