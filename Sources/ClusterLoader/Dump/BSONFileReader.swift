@@ -1,21 +1,23 @@
 import Foundation
-import CMongoC
 import CZlib
 import ClusterModel
 
-/// Streams the documents of one mongodump file (`.bson`, or `.bson.gz` from `mongodump --gzip`) through
-/// libbson's reader, fed from a 1 MiB buffer (libbson's own file reader reads in ~880-byte pieces).
-/// Plain files also go through zlib's gzread, which passes non-gzip data through unchanged.
-/// Offsets in errors count bytes of the (uncompressed) document stream.
+/// Streams the documents of one mongodump file (`.bson`, or `.bson.gz` from `mongodump --gzip`) through one
+/// large buffer (1 MiB, grown only for a document larger than that): zlib's gzread fills it with one call
+/// (inflating straight into it for `.gz`; plain files pass through unchanged), and documents are handed out
+/// in place, without a copy per document. Offsets in errors count bytes of the (uncompressed) document stream.
 final class BSONFileReader {
     let path: String
     let compressed: Bool
     let fileSize: Int64?
 
+    /// Larger than any document a server stores (16 MiB, plus mongodump's 16 KiB of slack for the oplog).
+    static let maxDocument = 48 << 20
+    static let bufferSize = 1 << 20
+
     private let file: gzFile
-    private let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
-    private var bufferStart = 0, bufferEnd = 0
-    private var delivered: Int64 = 0            // bytes handed to libbson so far
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity: Int
     private var readError: String?
 
     init(path: String) throws {
@@ -26,7 +28,9 @@ final class BSONFileReader {
             throw LoaderError.io(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
         }
         file = f
-        gzbuffer(file, 1 << 17)
+        gzbuffer(file, 1 << 18)
+        capacity = Self.bufferSize
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
     }
     deinit {
         gzclose(file)
@@ -36,54 +40,77 @@ final class BSONFileReader {
     /// Bytes of the file consumed so far (compressed bytes for .gz), for progress against `fileSize`.
     var bytesRead: Int64 { Int64(gzoffset(file)) }
 
-    /// Calls `body` with each document in file order. Throws `LoaderError.corruptFile` at the first bad document.
+    /// Calls `body` with each document in file order, decoded into Swift.
+    /// Throws `LoaderError.corruptFile` at the first bad document.
     func forEach(_ body: (BSONDocument) throws -> Void) throws {
-        let handle = Unmanaged.passUnretained(self).toOpaque()
-        guard let reader = bson_reader_new_from_handle(handle, { ctx, dest, count in
-            Unmanaged<BSONFileReader>.fromOpaque(ctx!).takeUnretainedValue().fill(dest!, count)
-        }, nil) else { throw LoaderError.io(path: path, reason: "cannot create a BSON reader") }
-        defer { bson_reader_destroy(reader) }
+        try forEachRaw { bytes, _ in try body(try BSONDecoder.decode(bytes)) }
+    }
 
+    /// Calls `body` with the bytes of each document (its length prefix checked against the file) and the
+    /// document's offset in the stream. The bytes are lent for the call only. A `BSONDecodeError` thrown by
+    /// `body` becomes `LoaderError.corruptFile` at the document's offset plus the error's.
+    func forEachRaw(_ body: (UnsafeRawBufferPointer, Int64) throws -> Void) throws {
+        var start = 0, end = 0          // unread bytes: buffer[start..<end]
+        var base: Int64 = 0             // stream offset of buffer[0]
+        var atEOF = false
         while true {
-            let offset = Int64(bson_reader_tell(reader))
-            var eof = false
-            guard let doc = bson_reader_read(reader, &eof) else {
-                // libbson reports a file that ends inside a document as EOF too: compare with what it was given.
-                if eof && readError == nil && offset == delivered { return }
-                let reason = readError ?? (offset == delivered ? "invalid document"
-                    : eof ? "file ends inside a document (\(delivered - offset) of its bytes present)" : "invalid document length")
-                throw LoaderError.corruptFile(path: path, offset: offset, reason: reason, compressed: compressed)
+            let available = end - start
+            var need = 4
+            if available >= 4 {
+                let length = Int(Int32(littleEndian: (buffer + start).loadUnaligned(as: Int32.self)))
+                guard length >= 5, length <= Self.maxDocument else {
+                    throw corrupt(base + Int64(start), "invalid document length \(length)")
+                }
+                if available >= length {
+                    let offset = base + Int64(start)
+                    do { try body(UnsafeRawBufferPointer(start: buffer + start, count: length), offset) } catch let e as BSONDecodeError {
+                        throw corrupt(offset + Int64(e.offset), e.reason)
+                    }
+                    start += length
+                    continue
+                }
+                need = length
             }
-            let decoded: BSONDocument
-            do { decoded = try BSONDocument(bson: doc) } catch let e as BSONDecodeError {
-                throw LoaderError.corruptFile(path: path, offset: offset + Int64(e.offset), reason: e.reason, compressed: compressed)
+            if atEOF {
+                if available == 0 { return }
+                throw corrupt(base + Int64(start), "file ends inside a document (\(available) of its bytes present)")
             }
-            try body(decoded)
+            // Make room for `need` bytes: move the partial document to the front, grow for an outsized one.
+            if start > 0 {
+                if available > 0 { buffer.copyMemory(from: buffer + start, byteCount: available) }
+                base += Int64(start); end = available; start = 0
+            }
+            if need > capacity {
+                let grown = UnsafeMutableRawPointer.allocate(byteCount: need, alignment: 16)
+                grown.copyMemory(from: buffer, byteCount: end)
+                buffer.deallocate()
+                buffer = grown; capacity = need
+            }
+            let n = fill(buffer + end, capacity - end)
+            if n < 0 { throw corrupt(base + Int64(start), readError ?? "read error") }
+            if n == 0 { atEOF = true }
+            end += n
         }
     }
 
-    /// The read callback: copies from the 1 MiB buffer, refilling it with one large gzread.
+    private func corrupt(_ offset: Int64, _ reason: String) -> LoaderError {
+        .corruptFile(path: path, offset: offset, reason: reason, compressed: compressed)
+    }
+
+    /// One large gzread into `dest`: the bytes read, 0 at the end of the stream, -1 on an error (in `readError`).
     private func fill(_ dest: UnsafeMutableRawPointer, _ count: Int) -> Int {
-        if bufferStart == bufferEnd {
-            let n = gzread(file, buffer, UInt32(1 << 20))
-            if n < 0 {
-                var code: Int32 = 0
-                readError = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
-                return -1
-            }
-            // A gzip stream cut short reads as a clean end in gzread; zlib flags it on the next call.
-            if n == 0, compressed {
-                var code: Int32 = 0
-                let msg = gzerror(file, &code)
-                if code != Z_OK, code != Z_STREAM_END { readError = msg.map { String(cString: $0) } ?? "gzip error"; return -1 }
-            }
-            bufferStart = 0; bufferEnd = Int(n)
-            if n == 0 { return 0 }
+        let n = gzread(file, dest, UInt32(min(count, Int(Int32.max))))
+        if n < 0 {
+            var code: Int32 = 0
+            readError = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
+            return -1
         }
-        let k = min(count, bufferEnd - bufferStart)
-        dest.copyMemory(from: buffer + bufferStart, byteCount: k)
-        bufferStart += k
-        delivered += Int64(k)
-        return k
+        // A gzip stream cut short reads as a clean end in gzread; zlib flags it in its error state.
+        if n == 0, compressed {
+            var code: Int32 = 0
+            let msg = gzerror(file, &code)
+            if code != Z_OK, code != Z_STREAM_END { readError = msg.map { String(cString: $0) } ?? "gzip error"; return -1 }
+        }
+        return Int(n)
     }
 }

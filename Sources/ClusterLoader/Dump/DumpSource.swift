@@ -8,7 +8,8 @@ public final class DumpSource: MetadataSource {
     public let directory: URL
     let options: LoadOptions
     private var changelogEntries: [ChangelogEntry] = []
-    private var chunkCache: [ChunkKeying: [Chunk]] = [:]
+    /// Where each collection's chunks sit in chunks.bson (from the last snapshot's scan, or a scan on demand).
+    private var chunkIndex: ChunkFileIndex?
 
     static let progressEvery = 50_000
     /// What a missing file means for the picture, for its warning.
@@ -53,14 +54,19 @@ public final class DumpSource: MetadataSource {
             let reader = try BSONFileReader(path: path)
             switch name {
             case "chunks":
+                // One raw pass: chunks counted from their bytes (no document decoded) and their places noted
+                // for chunk pages.
                 var tally = ChunkTally()
-                try reader.forEach { doc in
-                    tally.add(doc)
+                let index = ChunkFileIndex(path: path)
+                try reader.forEachRaw { bytes, offset in
+                    if let owner = try tally.add(raw: bytes) { index.record(owner: owner, offset: offset, length: bytes.count) }
                     if tally.scanned % Self.progressEvery == 0 {
                         progress?(.chunks(scanned: tally.scanned, bytesRead: reader.bytesRead, totalBytes: reader.fileSize))
                     }
                 }
                 progress?(.chunks(scanned: tally.scanned, bytesRead: reader.bytesRead, totalBytes: reader.fileSize))
+                index.finish(tally)
+                chunkIndex = index
                 raw.chunkGroups = tally.groups
                 if tally.skipped > 0 {
                     raw.warnings.append("config.chunks: skipped \(tally.skipped) documents without a 'shard' string or 'uuid'/'ns'")
@@ -87,7 +93,6 @@ public final class DumpSource: MetadataSource {
         sidecar?.apply(to: &raw)
         let snap = SnapshotBuilder.build(raw, source: info, asOf: sidecar?.capturedAt, options: options)
         changelogEntries = snap.changelog
-        chunkCache = [:]
         return snap
     }
 
@@ -108,44 +113,23 @@ public final class DumpSource: MetadataSource {
     // MARK: chunk pages
 
     public func chunks(of collection: ShardedCollection, after: BSONDocument?, limit: Int) throws -> [Chunk] {
-        let all = try chunkList(collection)
-        let start = after.map { a in Self.firstIndex(in: all) { BSONDocument.compareKeys($0.min, a) > 0 } } ?? 0
-        return Array(all[start...].prefix(max(0, limit)))
+        guard limit > 0, let index = try currentIndex() else { return [] }
+        return try index.chunks(of: collection.keying, after: after, limit: limit)
     }
 
     public func chunk(of collection: ShardedCollection, containing key: BSONDocument) throws -> Chunk? {
-        let all = try chunkList(collection)
-        let i = Self.firstIndex(in: all) { BSONDocument.compareKeys($0.min, key) > 0 } - 1
-        return i >= 0 && all[i].contains(key) ? all[i] : nil
+        try currentIndex()?.chunk(of: collection.keying, containing: key)
     }
 
     public func changelog(newerThan time: Date, limit: Int) throws -> [ChangelogEntry] {
         Array(changelogEntries.filter { $0.time > time }.prefix(max(0, limit)))
     }
 
-    /// The first index whose chunk satisfies `pred` (chunks sorted by min; pred false then true).
-    static func firstIndex(in chunks: [Chunk], where pred: (Chunk) -> Bool) -> Int {
-        var lo = 0, hi = chunks.count
-        while lo < hi { let mid = (lo + hi) / 2; if pred(chunks[mid]) { hi = mid } else { lo = mid + 1 } }
-        return lo
-    }
-
-    /// One collection's chunks, sorted by min: one scan of chunks.bson on first use, then cached.
-    private func chunkList(_ collection: ShardedCollection) throws -> [Chunk] {
-        if let cached = chunkCache[collection.keying] { return cached }
-        var list: [Chunk] = []
-        if let path = Self.file(for: "chunks", in: directory) {
-            let matches: (BSONDocument) -> Bool
-            switch collection.keying {
-            case .uuid(let u): matches = { $0["uuid"] == u }
-            case .ns(let ns): matches = { $0["ns"]?.stringValue == ns }
-            }
-            try BSONFileReader(path: path).forEach { doc in
-                if matches(doc), let c = try? ChunkDecoder.decode(doc) { list.append(c) }
-            }
-        }
-        list.sort { BSONDocument.compareKeys($0.min, $1.min) < 0 }
-        chunkCache[collection.keying] = list
-        return list
+    /// The chunk index, re-scanned when chunks.bson changed (or appeared, or went) since the last scan.
+    private func currentIndex() throws -> ChunkFileIndex? {
+        guard let path = Self.file(for: "chunks", in: directory) else { chunkIndex = nil; return nil }
+        if let index = chunkIndex, index.path == path, index.isCurrent { return index }
+        chunkIndex = try ChunkFileIndex.scan(path: path)
+        return chunkIndex
     }
 }
