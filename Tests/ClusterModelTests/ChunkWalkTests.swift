@@ -123,4 +123,52 @@ final class ChunkWalkTests: XCTestCase {
         XCTAssertTrue(c.isEmpty)
         XCTAssertEqual(pulled, base.count + 1)
     }
+
+    /// A walk over 300,000 chunks a side generated on the fly (no arrays): every 10th range moved, every
+    /// 25th split in two on B, every 40th/41st pair merged on B. Counts are exact, examples capped.
+    func testLargeGeneratedSequencesWithoutArrays() {
+        let n: Int64 = 300_000
+        func key(_ v: Int64) -> BSONDocument { v <= 0 ? ["x": .minKey] : v >= n ? ["x": .maxKey] : ["x": .int64(v * 10)] }
+        func shardA(_ i: Int64) -> String { "s\(i % 3)" }
+        // A: chunk i = [key(i), key(i+1)).
+        var ia: Int64 = 0
+        let nextA: () -> Chunk? = {
+            guard ia < n else { return nil }
+            defer { ia += 1 }
+            return Chunk(id: .int64(ia), min: key(ia), max: key(ia + 1), shard: shardA(ia))
+        }
+        // B: the same ranges, except: i % 10 == 3 moved; i % 25 == 7 split at the midpoint; i % 40 == 20 merged with i+1.
+        var ib: Int64 = 0, half = false
+        let nextB: () -> Chunk? = {
+            while ib < n {
+                let i = ib
+                if i % 25 == 7 && i > 0 && i < n - 1 {
+                    let mid: BSONDocument = ["x": .int64(i * 10 + 5)]
+                    if !half { half = true; return Chunk(id: .int64(-i), min: key(i), max: mid, shard: shardA(i)) }
+                    half = false; ib += 1
+                    return Chunk(id: .int64(-i - 1), min: mid, max: key(i + 1), shard: shardA(i))
+                }
+                if i % 40 == 20 { ib += 2; return Chunk(id: .int64(i), min: key(i), max: key(i + 2), shard: shardA(i)) }
+                ib += 1
+                return Chunk(id: .int64(i), min: key(i), max: key(i + 1), shard: i % 10 == 3 ? "moved" : shardA(i))
+            }
+            return nil
+        }
+        let c = ChunkWalk.compare(limit: 5, a: nextA, b: nextB)
+        var moved = 0, split = 0, merged = 0
+        for i in 0..<n {
+            if i % 10 == 3 { moved += 1 }       // (never also split or merged: 3 mod 10 excludes both)
+            if i % 25 == 7 { split += 1 }
+            if i % 40 == 20 { merged += 1 }
+        }
+        XCTAssertEqual(c.count(.moved), moved)
+        XCTAssertEqual(c.count(.split), split)
+        XCTAssertEqual(c.splitPieces, 2 * split)
+        XCTAssertEqual(c.count(.merged), merged)
+        XCTAssertEqual(c.mergedAndMoved, merged, "s(i%3) and s((i+1)%3) merged onto one shard")
+        XCTAssertEqual(c.count(.reshaped), 0)
+        XCTAssertEqual(c.chunksBefore, Int(n))
+        XCTAssertEqual(c.chunksAfter, Int(n) + split - merged)
+        for k in ChunkChanges.Kind.allCases { XCTAssertLessThanOrEqual(c.examples(k).count, 5) }
+    }
 }
