@@ -17,7 +17,7 @@ import bson
 import pytest
 from bson import json_util
 
-from conftest import SMALL_SHAPES
+from conftest import SMALL_SHAPES, free_closed_port
 from test_live import WRITE_STAGES, diff_paths
 
 COLLECTIONS = ["shards", "databases", "collections", "chunks", "tags", "mongos",
@@ -334,3 +334,18 @@ def test_progress_on_a_terminal_only(dumps, shardscope, tmp_path):
             assert "config.chunks: 600 documents" in text, text
             assert "config.shards:" in text and "/s" in text, text
             assert "snapshot written to" in stdout
+
+
+def test_unreachable_server_and_missing_source(shardscope, tmp_path):
+    out = tmp_path / "snap"
+    port = free_closed_port()
+    proc = snapshot(shardscope, f"mongodb://bob:{PASSWORD}@127.0.0.1:{port}/", out, "--timeout", "1")
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and not ln.startswith("note: ")]
+    assert len(lines) == 1 and f"127.0.0.1:{port}" in lines[0], proc.stderr
+    assert PASSWORD not in proc.stderr
+    assert not out.exists() and leftovers(out) == []
+    # no SOURCE, no --uri-file, no SHARDSCOPE_URI: a usage error, not a capture of the demo
+    proc = snapshot(shardscope, None, out)
+    assert proc.returncode == 64 and "needs a SOURCE" in proc.stderr, proc.stderr
+    assert not out.exists()

@@ -34,6 +34,11 @@ struct SnapshotCommand: ParsableCommand {
 
     func validate() throws {
         guard !out.isEmpty else { throw ValidationError("--out must name a directory") }
+        // Unlike the other commands, no silent fallback to the demo: a forgotten SHARDSCOPE_URI must not yield a demo capture.
+        let env = ProcessInfo.processInfo.environment["SHARDSCOPE_URI"] ?? ""
+        guard options.source != nil || options.uriFile != nil || !env.isEmpty else {
+            throw ValidationError("snapshot needs a SOURCE: a mongodb:// URI (or --uri-file, or SHARDSCOPE_URI), a dump directory, or demo")
+        }
     }
 
     func run() throws {
