@@ -60,6 +60,11 @@ public struct AppState {
     /// The second source of `--compare` (nil without one).
     public internal(set) var compare: CompareState?
 
+    /// What the loader gathered for the audit (chunk facts, shard probes), and the findings: recomputed whenever
+    /// the snapshot, the changelog or these inputs change; the Health pane, the header badge and the Overview read them.
+    var auditInputs: AuditInputs?
+    var findings: [Finding] = []
+
     /// The terminal size, used for page moves; rendering clamps scrolling on its own, so this only needs to be close.
     var screenHeight = 24
 
@@ -89,6 +94,7 @@ public struct AppState {
             failure = nil
             progress = nil
             mergeChangelog(snap.changelog)
+            recomputeFindings()
         case .failed(let msg, let at):
             progress = nil
             if failure == nil { failure = (msg, at) } else { failure?.message = msg }
@@ -115,7 +121,20 @@ public struct AppState {
             applyCompare(nil, failure: message)
         case .changelog(let entries):
             mergeChangelog(entries)
+            recomputeFindings()
+        case .audit(let inputs):
+            auditInputs = inputs
+            recomputeFindings()
         }
+    }
+
+    /// The audit over the latest snapshot with the changelog as tailed since.
+    mutating func recomputeFindings() {
+        guard var snap = snapshot else { findings = []; return }
+        snap.changelog = changelog
+        var inputs = auditInputs ?? AuditInputs()
+        inputs.timeZone = options.timeZone
+        findings = Audit.run(snap, inputs)
     }
 
     /// Adds entries (dropping duplicates), newest first. When not following, the selected entry stays selected.
@@ -190,6 +209,7 @@ public struct AppState {
         case .changelog: return ChangelogPane.handle(command, state: &self)
         case .mongos: return MongosPane.handle(command, state: &self)
         case .zones: return ZonesPane.handle(command, state: &self)
+        case .health: return HealthPane.handle(command, state: &self)
         }
     }
 

@@ -46,6 +46,14 @@ enum Chrome {
         return Span(" balancer on ", .badgeOK)
     }
 
+    /// The audit as a badge: errors and warnings counted (the Health pane lists them); nil when there are none.
+    static func healthBadge(_ state: AppState) -> Span? {
+        let e = state.findings.count(.error), w = state.findings.count(.warning)
+        guard e + w > 0 else { return nil }
+        let parts = [e > 0 ? "\(e) err" : nil, w > 0 ? "\(w) warn" : nil].compactMap { $0 }
+        return Span(" " + parts.joined(separator: " · ") + " ", e > 0 ? .badgeError : .badgeWarn)
+    }
+
     static let sourcePriority = 5
 
     /// Header items with a priority each; the lowest priorities are dropped first when the line is narrow.
@@ -56,6 +64,10 @@ enum Chrome {
             items.append((Span(" · \(snap.shards.count) shards · \(snap.collections.count) colls · \(Fmt.count(snap.totalChunks)) chunks", .headerBar), 4))
             items.append((Span(" ", .headerBar), 8))
             items.append((balancerBadge(snap, timeZone: state.options.timeZone), 8))
+            if let health = healthBadge(state) {
+                items.append((Span(" ", .headerBar), 6))
+                items.append((health, 6))
+            }
         }
         return items
     }

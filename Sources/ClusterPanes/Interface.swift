@@ -33,6 +33,8 @@ public enum SourceEvent: Sendable {
     /// The `--compare` source's snapshot (loaded once), or why it could not be loaded.
     case compareSnapshot(ClusterSnapshot)
     case compareFailed(message: String)
+    /// Chunk facts and shard probes for the audit, gathered on the loader thread after a snapshot.
+    case audit(AuditInputs)
 }
 
 /// Presentation options fixed at start-up.

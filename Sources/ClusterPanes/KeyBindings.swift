@@ -3,7 +3,7 @@ import TermGrid
 
 /// The panes, numbered as their keys.
 public enum PaneID: Int, CaseIterable, Sendable {
-    case overview = 1, shards, collections, chunkMap, balancer, changelog, mongos, zones
+    case overview = 1, shards, collections, chunkMap, balancer, changelog, mongos, zones, health
 
     public var title: String {
         switch self {
@@ -15,6 +15,7 @@ public enum PaneID: Int, CaseIterable, Sendable {
         case .changelog: return ChangelogPane.title
         case .mongos: return MongosPane.title
         case .zones: return ZonesPane.title
+        case .health: return HealthPane.title
         }
     }
 }
@@ -54,6 +55,8 @@ enum KeyBindings {
     static let table: [KeyBinding] = [
         KeyBinding(keys: [.enter], label: "Enter", name: "chunk map", help: "open the chunk map of the selected collection",
                    scope: .panes([.collections]), command: .enter),
+        KeyBinding(keys: [.enter], label: "Enter", name: "go to", help: "go to the pane and row the selected finding is about",
+                   scope: .panes([.health]), command: .enter),
         KeyBinding(keys: [.enter], label: "Enter", name: "details", help: "show the selected entry's details as JSON",
                    scope: .panes([.changelog, .chunkMap]), command: .enter),
         KeyBinding(keys: [.char("/")], label: "/", name: "find key", help: "jump to the chunk holding a key value: 42, \"abc\", {region: \"EU\", id: 5} (hashed fields are hashed for you)",
@@ -72,7 +75,7 @@ enum KeyBindings {
                    scope: .panes(filterable), command: .back, footer: false),
 
         KeyBinding(keys: [.char("?")], label: "?", name: "help", help: "show or close this help", scope: .global, command: .help),
-        KeyBinding(keys: PaneID.allCases.map { .char(Character(String($0.rawValue))) }, label: "1-8", name: "panes",
+        KeyBinding(keys: PaneID.allCases.map { .char(Character(String($0.rawValue))) }, label: "1-\(PaneID.allCases.count)", name: "panes",
                    help: "switch to the pane with that number (see the tab line)",
                    scope: .global, command: .showPane),
         KeyBinding(keys: [.tab], label: "Tab", name: "next", help: "next pane", scope: .global, command: .nextPane, footer: false),

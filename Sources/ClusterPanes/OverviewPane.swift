@@ -7,26 +7,11 @@ enum OverviewPane: TextPane {
     static let title = "Overview"
     static let id = PaneID.overview
 
-    /// Problems worth a look, most serious first: failed migrations, balancer errors, stale mongos, jumbo chunks, draining shards.
+    /// Problems worth a look, most serious first: the audit's errors and warnings (the same findings as the Health
+    /// pane and `shardscope audit`), then the load's warnings.
     static func problems(_ state: AppState) -> [Span] {
         guard let snap = state.snapshot else { return [] }
-        let tz = state.options.timeZone
-        var out: [Span] = []
-        for m in BalancerPane.migrations(state) where m.failed {
-            out.append(Span("failed migration \(Fmt.time(m.entry.time, "HH:mm", tz)) \(SafeText.escaped(m.entry.ns)) \(ChangelogPane.shards(m.entry)): \(m.reason ?? "unknown")", .error))
-        }
-        if let r = snap.balancerRounds.first, r.errorOccurred {
-            out.append(Span("last balancer round failed: " + SafeText.escaped(r.errmsg ?? "unknown"), .error))
-        }
-        for m in snap.mongos where snap.isStale(m) {
-            out.append(Span("mongos \(SafeText.escaped(m.host)) stale (ping \(snap.pingAgeSeconds(m).map { Fmt.age($0) + " ago" } ?? "never"))", .warn))
-        }
-        for c in snap.collections where snap.jumboChunks(for: c.ns) > 0 {
-            out.append(Span("\(snap.jumboChunks(for: c.ns)) jumbo chunks in \(SafeText.escaped(c.ns))", .warn))
-        }
-        for s in snap.shards where s.draining {
-            out.append(Span("shard \(SafeText.escaped(s.id)) is draining", .warn))
-        }
+        var out = state.findings.filter { $0.severity >= .warning }.map { Span($0.message, HealthPane.role($0.severity)) }
         for w in snap.warnings { out.append(Span(SafeText.escaped(w), .dim)) }
         return out
     }

@@ -53,6 +53,7 @@ public enum Screen {
         case .changelog: ChangelogPane.render(state, into: &grid, area: area, now: now)
         case .mongos: MongosPane.render(state, into: &grid, area: area, now: now)
         case .zones: ZonesPane.render(state, into: &grid, area: area, now: now)
+        case .health: HealthPane.render(state, into: &grid, area: area, now: now)
         }
     }
 

@@ -52,9 +52,19 @@ final class BackgroundLoader: @unchecked Sendable {
     private var compareSource: MetadataSource?
     private var triedOnce = false              // the main source's first load has been attempted
 
-    init(source: MetadataSource, refreshSeconds: Double, events: EventQueue) {
+    /// The audit's inputs (chunk facts of zoned/jumbo collections, shard probes) are gathered after a snapshot,
+    /// at most once per `auditSeconds`, here on the loader thread; `probe` is nil unless `--probe-shards`.
+    static let auditSeconds: TimeInterval = 30
+    private let probe: ((ClusterSnapshot) -> [ReplicaSetProbe])?
+    private let timeZone: TimeZone
+    private var nextAudit = Date.distantPast
+
+    init(source: MetadataSource, refreshSeconds: Double, events: EventQueue,
+         probe: ((ClusterSnapshot) -> [ReplicaSetProbe])? = nil, timeZone: TimeZone = .current) {
         self.source = source
         self.events = events
+        self.probe = probe
+        self.timeZone = timeZone
         interval = source.info.kind == .dump ? nil : max(0.2, refreshSeconds)
     }
 
@@ -121,6 +131,7 @@ final class BackgroundLoader: @unchecked Sendable {
             loaded = true
             seen(snap.changelog)
             if !isStopped { events.post(.snapshot(snap, receivedAt: Date())) }
+            if Date() >= nextAudit, !isStopped { gatherAudit(snap) }
         } catch {
             if !isStopped { events.post(.failed(message: Self.describe(error), at: Date())) }
         }
@@ -129,6 +140,15 @@ final class BackgroundLoader: @unchecked Sendable {
         nextRefresh = interval.map { Date().addingTimeInterval($0) } ?? .distantFuture
         nextTail = loaded && interval != nil ? Date().addingTimeInterval(Self.tailSeconds) : .distantFuture
         cond.unlock()
+    }
+
+    /// Chunk facts and probes for the audit. A failed chunk scan leaves the chunk rules "not checked"; the next
+    /// snapshot's failure (if the server is gone) is what the user sees.
+    private func gatherAudit(_ snap: ClusterSnapshot) {
+        let chunks = try? ChunkFacts.gather(from: source, snapshot: snap)
+        let probes = probe?(snap)
+        nextAudit = Date().addingTimeInterval(Self.auditSeconds)
+        if !isStopped { events.post(.audit(AuditInputs(chunks: chunks, probes: probes, timeZone: timeZone))) }
     }
 
     /// The `--compare` source's one snapshot. Its failure is reported beside the deltas, not as the main source's.

@@ -9,8 +9,9 @@ public enum TerminalUI {
     static let tickMs: Int32 = 50
 
     /// Runs the TUI until the user quits; returns the process exit status. Restores the terminal on every path.
+    /// `probe`: shard probing for the Health pane (`--probe-shards`), run on the loader thread.
     public static func run(source: MetadataSource, options: UIOptions, color: ColorMode, load: LoadOptions,
-                           compare: MetadataSource? = nil) -> Int32 {
+                           probe: ((ClusterSnapshot) -> [ReplicaSetProbe])? = nil, compare: MetadataSource? = nil) -> Int32 {
         setlocale(LC_ALL, "")
         let utf8 = localeIsUTF8()
         Signals.install()
@@ -28,7 +29,8 @@ public enum TerminalUI {
         options.color = screen.theme.usesColor
 
         let events = EventQueue()
-        let loader = BackgroundLoader(source: source, refreshSeconds: options.refreshSeconds, events: events)
+        let loader = BackgroundLoader(source: source, refreshSeconds: options.refreshSeconds, events: events,
+                                     probe: probe, timeZone: options.timeZone)
         if let compare { loader.compare(with: compare) }
         loader.start()
         // Never joined: a loader stuck in a driver call must not keep us from quitting.

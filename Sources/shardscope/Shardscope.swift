@@ -27,7 +27,7 @@ struct Shardscope: ParsableCommand {
           shardscope status ./dump --json | jq '.collections[] | {ns, chunksByShard}'
           shardscope demo-dump ./d --chunks 100000   write the demo as a mongodump
         """,
-        subcommands: [UICommand.self, StatusCommand.self, SnapshotCommand.self, DiffCommand.self, DemoDumpCommand.self],
+        subcommands: [UICommand.self, StatusCommand.self, SnapshotCommand.self, AuditCommand.self, DiffCommand.self, DemoDumpCommand.self],
         defaultSubcommand: UICommand.self
     )
 }
@@ -193,7 +193,7 @@ struct UICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ui",
         abstract: "Open the terminal UI (the default command). Without a terminal, prints `status` instead.",
-        discussion: "Keys: 1–8 or Tab switch panes, ↑↓/j k move, Enter drills in, Esc goes back, / filters, s sorts, r refreshes, p pauses, ? help, q quits.")
+        discussion: "Keys: 1–9 or Tab switch panes, ↑↓/j k move, Enter drills in, Esc goes back, / filters, s sorts, r refreshes, p pauses, ? help, q quits.")
 
     @OptionGroup var options: SourceOptions
     @Option(help: ArgumentHelp("Seconds between refreshes of a live source or the demo.", valueName: "SECONDS"))
@@ -201,6 +201,8 @@ struct UICommand: ParsableCommand {
     @Option(help: ArgumentHelp("auto, always or never. NO_COLOR in the environment also turns colour off.", valueName: "WHEN"))
     var color: String = "auto"
     @Flag(help: "Draw with ASCII only (automatic when the locale is not UTF-8).") var ascii = false
+    @Flag(name: .customLong("probe-shards"), help: "Live only: probe each shard's replica-set members (hello, replSetGetStatus) for the Health pane.")
+    var probeShards = false
     @Option(help: ArgumentHelp("A second source (dump, URI or demo:SEED@SECONDS) to compare with: the Collections pane shows each collection's chunk deltas against it (key c toggles them).", valueName: "BASELINE"))
     var compare: String?
 
@@ -224,7 +226,13 @@ struct UICommand: ParsableCommand {
                 do { return try SourceOpening(timeout: options.timeout, seed: options.seed, demoShape: options.demoShape).open(spec) }
                 catch { throw CLIError("--compare: " + Redact.text(String(describing: error), secrets: [Redact.password(in: spec)].compactMap { $0 })) }
             }
-            let status = TerminalUI.run(source: source, options: ui, color: ColorMode(rawValue: color)!, load: options.loadOptions, compare: compareSource)
+            var probe: ((ClusterSnapshot) -> [ReplicaSetProbe])?
+            if probeShards {
+                guard source.info.kind == .live else { throw CLIError("--probe-shards needs a live cluster (a mongodb:// URI)") }
+                let prober = try ShardProbe(uri: try options.resolvedSpec().spec, timeout: options.timeout)
+                probe = { snap in prober.probe(snap.shards) }
+            }
+            let status = TerminalUI.run(source: source, options: ui, color: ColorMode(rawValue: color)!, load: options.loadOptions, probe: probe, compare: compareSource)
             if status != 0 { throw ExitCode(status) }
         }
     }

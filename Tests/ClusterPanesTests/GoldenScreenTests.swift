@@ -138,11 +138,16 @@ final class RoleTests: XCTestCase {
     }
 
     func testFailedMigrationIsAnError() {
-        for pane in [PaneID.balancer, .overview, .changelog] {
+        for pane in [PaneID.balancer, .changelog] {
             let g = grid(pane)
             let at = find("chunk too big to move", in: g)!
             XCTAssertEqual(g[at.x, at.y].role, .error, "\(pane)")
         }
+        // The Overview lists the audit's findings with their severity: failed migrations are a warning there
+        // (they often fail transiently), while the failed newest balancer round is an error.
+        let o = grid(.overview)
+        XCTAssertEqual(o[find("chunk too big to move", in: o)!.x, find("chunk too big to move", in: o)!.y].role, .warn)
+        XCTAssertEqual(o[find("could not acquire", in: o)!.x, find("could not acquire", in: o)!.y].role, .error)
         let g = grid(.balancer)
         let ok = find("1 succeeded", in: g)!      // the 2-day-old commit is outside the 24 h
         XCTAssertEqual(g[ok.x, ok.y].role, .ok)

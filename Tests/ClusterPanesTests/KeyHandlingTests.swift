@@ -11,8 +11,9 @@ final class KeyHandlingTests: XCTestCase {
         Fixture.press(&s, .char("2")); XCTAssertEqual(s.pane, .shards)
         Fixture.press(&s, .tab); XCTAssertEqual(s.pane, .collections)
         Fixture.press(&s, .backTab, .backTab); XCTAssertEqual(s.pane, .overview)
-        Fixture.press(&s, .backTab); XCTAssertEqual(s.pane, .zones)
+        Fixture.press(&s, .backTab); XCTAssertEqual(s.pane, .health)
         Fixture.press(&s, .tab); XCTAssertEqual(s.pane, .overview)
+        Fixture.press(&s, .char("9")); XCTAssertEqual(s.pane, .health)
         Fixture.press(&s, .char("7")); XCTAssertEqual(s.pane, .mongos)
     }
 

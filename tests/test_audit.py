@@ -1,0 +1,219 @@
+"""`shardscope audit`: findings and exit status on the demo, on dumps and on a live peer whose shards are fake
+replica sets (scripts/rspeer.py) answering hello/replSetGetStatus as a primary, a secondary, an arbiter, with one
+host unreachable."""
+import json
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import bson
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+RSPEER = ROOT / "scripts" / "rspeer.py"
+SEVERITIES = {"info", "warning", "error"}
+
+
+def audit_json(shardscope, *args):
+    proc = shardscope("audit", *args, "--json")
+    assert proc.returncode in (0, 1), f"audit exited {proc.returncode}:\n{proc.stderr}"
+    doc = json.loads(proc.stdout)
+    return doc, proc
+
+
+def by_id(doc):
+    out = {}
+    for f in doc["findings"]:
+        out.setdefault(f["id"], []).append(f)
+    return out
+
+
+def test_json_shape_on_the_demo(shardscope):
+    doc, proc = audit_json(shardscope, "demo")
+    assert proc.returncode == 0                       # the demo has warnings, no error
+    assert isinstance(doc["findings"], list) and doc["findings"]
+    for f in doc["findings"]:
+        assert set(f) == {"id", "severity", "subject", "message", "advice", "data"}, f
+        assert f["severity"] in SEVERITIES
+        assert set(f["subject"]) == {"kind", "name"}
+        assert f["message"] and f["advice"]
+    order = ["error", "warning", "info"]
+    ranks = [order.index(f["severity"]) for f in doc["findings"]]
+    assert ranks == sorted(ranks), "most serious first"
+    assert doc["counts"] == {s: sum(f["severity"] == s for f in doc["findings"]) for s in order}
+
+
+def test_demo_findings_are_the_ones_the_demo_was_built_with(shardscope):
+    doc, _ = audit_json(shardscope, "demo")
+    f = by_id(doc)
+    # The demo: jumbo chunks in shop.orders, mongos-d stopped pinging 17 min ago, two mongos versions,
+    # analytics.sessions with noBalance, shard4 draining, failed balancer rounds and migrations.
+    jumbo = f["jumbo.chunks"][0]
+    assert jumbo["subject"] == {"kind": "collection", "name": "shop.orders"}
+    assert jumbo["data"]["count"] == len(jumbo["data"]["ranges"]) or len(jumbo["data"]["ranges"]) == 20
+    assert all(r["shard"] and r["min"] and r["max"] for r in jumbo["data"]["ranges"])
+    assert [x["subject"]["name"] for x in f["mongos.stale"]] == ["mongos-d.demo.net:27017"]
+    assert "17 min" in f["mongos.stale"][0]["message"]
+    assert "mongos.versions" in f
+    assert [x["subject"]["name"] for x in f["balancer.collection-off"]] == ["analytics.sessions"]
+    assert [x["subject"]["name"] for x in f["shards.draining"]] == ["shard4"]
+    assert "balancer.failed-rounds" in f and "migrations.failed" in f
+    # What a demo cannot know is said, not passed over.
+    for nc in ("resilience.not-checked", "durability.not-checked"):
+        assert f[nc][0]["severity"] == "info" and "not checked: needs a live connection" in f[nc][0]["message"]
+    # The zoned collections were scanned: no chunk sits outside its zone in the demo, and the check ran.
+    assert "zones.wrong-shard.not-checked" not in f and "zones.wrong-shard" not in f
+
+
+def test_exit_status_follows_fail_on(shardscope):
+    assert shardscope("audit", "demo").returncode == 0
+    assert shardscope("audit", "demo", "--fail-on", "error").returncode == 0
+    proc = shardscope("audit", "demo", "--fail-on", "warning")
+    assert proc.returncode == 1
+    assert "result:" in proc.stdout and "at or above warning" in proc.stdout
+
+
+def test_text_report_is_grouped_by_severity(shardscope):
+    proc = shardscope("audit", "demo")
+    out = proc.stdout
+    assert out.index("WARNINGS (") < out.index("INFO (")
+    assert "[mongos.stale] mongos mongos-d.demo.net:27017 has not pinged for 17 min" in out
+    assert "      → " in out
+
+
+def test_unreadable_source_exits_2_and_usage_errors_64(shardscope, tmp_path):
+    proc = shardscope("audit", str(tmp_path / "nowhere"))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("shardscope: ")
+    assert shardscope("audit", "demo", "--fail-on", "info").returncode == 64
+    assert shardscope("audit", "demo", "--fail-on", "bogus").returncode == 64
+    proc = shardscope("audit", "demo", "--probe-shards")
+    assert proc.returncode == 2 and "--probe-shards needs a live cluster" in proc.stderr
+
+
+def rewrite(dump, shards):
+    """Replaces config.shards of a dump with `shards` [(id, host, extra)]."""
+    path = pathlib.Path(dump) / "config" / "shards.bson"
+    docs = [bson.decode(d) for d in [path.read_bytes()]] if False else list(bson.decode_file_iter(open(path, "rb")))
+    by = {d["_id"]: d for d in docs}
+    out = []
+    for sid, host, extra in shards:
+        d = dict(by.get(sid, {"_id": sid, "state": 1}))
+        d["host"] = host
+        d.update(extra)
+        out.append(d)
+    path.write_bytes(b"".join(bson.encode(d) for d in out))
+
+
+def test_audit_on_a_dump_with_a_zone_problem(shardscope, dumps, tmp_path):
+    """A dump whose zone EU lost its shards: zones.no-shard is an error, so the default --fail-on exits 1."""
+    d = dumps.copy("7.0", tmp_path / "d")
+    path = d / "config" / "shards.bson"
+    docs = list(bson.decode_file_iter(open(path, "rb")))
+    for doc in docs:
+        doc["tags"] = [t for t in doc.get("tags", []) if t != "EU"]
+    path.write_bytes(b"".join(bson.encode(x) for x in docs))
+    doc, proc = audit_json(shardscope, str(d))
+    assert proc.returncode == 1
+    f = by_id(doc)
+    assert f["zones.no-shard"][0]["subject"] == {"kind": "zone", "name": "EU"}
+    # The EU ranges' chunks now sit on shards outside their zone: found by scanning the dump's chunks.
+    wrong = f["zones.wrong-shard"]
+    assert {x["subject"]["name"] for x in wrong} == {"shop.users", "accounts.ledger"}
+    assert all(c["zone"] == "EU" for x in wrong for c in x["data"]["chunks"])
+    # Near miss: the untouched dump has neither.
+    doc2, proc2 = audit_json(shardscope, str(dumps.small("7.0")))
+    assert proc2.returncode == 0
+    assert "zones.no-shard" not in by_id(doc2) and "zones.wrong-shard" not in by_id(doc2)
+
+
+class RSPeer:
+    def __init__(self, workdir, name, members, *extra):
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.info_file = workdir / f"{name}.json"
+        self.log_file = workdir / f"{name}.log"
+        self.proc = subprocess.Popen([sys.executable, str(RSPEER), "--set", name, "--members", members,
+                                      "--info-file", str(self.info_file), "--log", str(self.log_file), *extra],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while not self.info_file.exists():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"rspeer exited {self.proc.returncode}: {self.proc.stderr.read()}")
+            assert time.monotonic() < deadline, "rspeer did not start"
+            time.sleep(0.05)
+        self.info = json.loads(self.info_file.read_text())
+
+    def commands(self):
+        return [json.loads(l)["command"] for l in self.log_file.read_text().splitlines() if l.strip()]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def rspeers(tmp_path):
+    started = []
+
+    def start(name, members, *extra):
+        p = RSPeer(tmp_path / "rs", name, members, *extra)
+        started.append(p)
+        return p
+
+    yield start
+    for p in started:
+        p.stop()
+
+
+def test_probe_shards_against_fake_replica_sets(shardscope, dumps, peer_factory, rspeers, tmp_path):
+    healthy = rspeers("rsA", "primary,secondary,arbiter,down", "--lag", "30")
+    headless = rspeers("rsB", "secondary,secondary,down", "--no-status")
+    d = dumps.copy("7.0", tmp_path / "d")
+    shards = [("shard0", healthy.info["host_string"], {}), ("shard1", headless.info["host_string"], {})]
+    shards += [(f"shard{i}", healthy.info["host_string"], {}) for i in (2, 3, 4)]
+    rewrite(d, shards)
+    peer = peer_factory(d)
+    proc = shardscope("audit", peer.uri, "--probe-shards", "--json", "--timeout", "2")
+    assert proc.returncode == 1, proc.stderr              # shard1 has no primary: an error
+    doc = json.loads(proc.stdout)
+    f = by_id(doc)
+    assert "resilience.not-checked" not in f
+    no_primary = [x["subject"]["name"] for x in f["resilience.no-primary"]]
+    assert no_primary == ["shard1"]
+    unreachable = {(x["subject"]["name"], x["data"]["host"]) for x in f["resilience.unreachable"]}
+    assert ("shard0", healthy.info["hosts"][3]) in unreachable and ("shard1", headless.info["hosts"][2]) in unreachable
+    lag = [x for x in f["resilience.lag"] if x["subject"]["name"] == "shard0"]
+    assert lag and lag[0]["data"]["lagSeconds"] == 30 and lag[0]["data"]["member"] == healthy.info["hosts"][1]
+    down = [x for x in f["resilience.member-unhealthy"] if x["subject"]["name"] == "shard0"]
+    assert [x["data"]["member"] for x in down] == [healthy.info["hosts"][3]]
+    # replSetGetStatus refused on rsB: said so, states from hello only.
+    assert [x["subject"]["name"] for x in f["resilience.status-unavailable"]] == ["shard1"]
+    # rsA: 4 voting members, 3 data-bearing (one down): w:majority needs 3, 2 are up.
+    maj = [x for x in f.get("durability.majority-unavailable", []) if x["subject"]["name"] == "shard0"]
+    assert maj and maj[0]["data"] == {"dataBearing": 3, "healthy": 2, "writeMajority": 3}
+    # The peer's default write concern is the implicit majority: nothing to say.
+    assert "durability.write-concern" not in f and "durability.not-checked" not in f
+    # Read-only: the members saw nothing but the handshake/hello and replSetGetStatus.
+    for p in (healthy, headless):
+        sent = set(p.commands())
+        assert sent, "probing reached the members"
+        assert sent <= {"hello", "isMaster", "ismaster", "replSetGetStatus", "endSessions"}, sent
+
+
+def test_probe_never_crashes_on_an_unreachable_shard(shardscope, dumps, peer_factory, tmp_path):
+    from conftest import free_closed_port
+    d = dumps.copy("7.0", tmp_path / "d")
+    gone = f"rsX/127.0.0.1:{free_closed_port()},127.0.0.1:{free_closed_port()}"
+    rewrite(d, [(f"shard{i}", gone, {}) for i in range(5)])
+    peer = peer_factory(d)
+    proc = shardscope("audit", peer.uri, "--probe-shards", "--timeout", "1")
+    assert proc.returncode == 1, proc.stderr
+    assert "[resilience.no-primary] shard shard0: no primary (no member answered)" in proc.stdout
+    assert "[resilience.unreachable] shard shard0: cannot reach 127.0.0.1:" in proc.stdout
