@@ -238,8 +238,9 @@ final class SnapshotProgress {
         last = now
         let elapsed = max(now.timeIntervalSince(collectionStarted), 0.001)
         let rate = Int(Double(p.documents) / elapsed)
-        var text = "config.\(p.collection): \(p.documents.formatted()) documents"
-        if p.bytes > 0 { text += ", \(String(format: "%.1f", Double(p.bytes) / 1_048_576)) MB" }
+        var text = "config.\(p.collection): \(p.documents.formatted()) document\(p.documents == 1 ? "" : "s")"
+        if p.bytes >= 1_048_576 { text += ", \(String(format: "%.1f", Double(p.bytes) / 1_048_576)) MB" }
+        else if p.bytes > 0 { text += ", \((p.bytes + 1023) / 1024) KB" }
         if p.documents > 0 { text += ", \(rate.formatted())/s" }
         // A finished collection keeps its line; the one being written is redrawn in place.
         FileHandle.standardError.write(Data("\r\u{1b}[K\(text)\(p.done ? "\n" : "")".utf8))
