@@ -17,7 +17,7 @@ struct DiffCommand: ParsableCommand {
 
         Examples:
           shardscope diff ./capture-2026-10 ./capture-2026-11
-          shardscope diff ./capture-2026-10 --uri-file prod.uri --json | jq '.distribution'
+          shardscope diff ./capture-2026-10 --uri-file prod.uri --json | jq .distribution
           shardscope diff demo:1 demo:1@3600 --limit 3
         """)
 
