@@ -203,7 +203,7 @@ def test_dropped_connection_leaves_nothing(dumps, shardscope, peer_factory, tmp_
     assert any(c["command"] == "find" and c.get("collection") == "chunks" for c in peer.commands())
 
 
-@pytest.mark.parametrize("sig,status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize("sig,status", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 def test_interrupted_snapshot_leaves_nothing(sig, status, dumps, shardscope, peer_factory, tmp_path):
     """Ctrl-C / SIGTERM while the snapshot waits on a slow server: the temp dir goes, DIR never appears."""
     peer = peer_factory(dumps.small("7.0"), "--delay", "0.4")

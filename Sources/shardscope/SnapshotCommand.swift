@@ -17,7 +17,7 @@ struct SnapshotCommand: ParsableCommand {
 
         SOURCE may also be a mongodump directory or `demo`: they are copied into the same layout.
 
-        Exit status: 0 on success, 2 when the source cannot be read or DIR cannot be written (one line says why), 130/143 when interrupted, 64 for a usage error.
+        Exit status: 0 on success, 2 when the source cannot be read or DIR cannot be written (one line says why), 130/143/129 when interrupted (SIGINT/SIGTERM/SIGHUP), 64 for a usage error.
 
         Examples:
           shardscope snapshot --uri-file prod.uri --out ./snap-2026-11-21
@@ -158,9 +158,9 @@ func fsyncDirectory(_ url: URL) {
     if fd >= 0 { _ = fsync(fd); close(fd) }
 }
 
-/// Removes the temporary directory when the snapshot fails or is interrupted. SIGINT/SIGTERM are handled on a
+/// Removes the temporary directory when the snapshot fails or is interrupted. SIGINT/SIGTERM/SIGHUP are handled on a
 /// dispatch queue (not in a signal handler): it takes the lock, removes the temporary directory unless the
-/// rename already happened, and exits 130/143 at once, even while the main thread waits on the network.
+/// rename already happened, and exits 130/143/129 at once, even while the main thread waits on the network.
 final class SnapshotInterruptGuard: @unchecked Sendable {
     private let temporary: URL
     private let lock = NSLock()
@@ -171,7 +171,7 @@ final class SnapshotInterruptGuard: @unchecked Sendable {
 
     init(temporary: URL) {
         self.temporary = temporary
-        for (sig, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+        for (sig, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143)), (SIGHUP, Int32(129))] {   // SIGHUP: the ssh session dropped
             signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             s.setEventHandler { [weak self] in self?.interrupted(status: status) }
