@@ -351,3 +351,13 @@ def test_live_source_against_the_dump_it_serves(shardscope, states, peer_factory
     check_allowed(peer.commands())
     finds = [c for c in peer.commands() if c.get("command") == "find" and c.get("collection") == "chunks"]
     assert finds, "no chunk pages were read"
+
+
+def test_no_ranges_compares_counts_only(shardscope, states):
+    full, _ = diff_json(shardscope, states["t0"], states["t1"])
+    counts, proc = diff_json(shardscope, states["t0"], states["t1"], "--no-ranges")
+    assert proc.returncode == 1
+    assert counts["rangesCompared"] is False and counts["chunkChanges"] == []
+    assert counts["distribution"] == full["distribution"]
+    text = shardscope("diff", states["t0"], states["t1"], "--no-ranges").stdout
+    assert "CHUNK RANGES" not in text and "chunk ranges not compared (--no-ranges)" in text

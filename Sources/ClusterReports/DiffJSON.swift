@@ -4,7 +4,7 @@ import ClusterModel
 /// `diff --json`: one document whose keys are a contract for scripts (see README, "Diff").
 /// Every group is always present (empty when nothing changed), so scripts need no existence checks.
 public enum DiffJSON {
-    public static func document(_ d: ClusterDiff, a: ClusterSnapshot, b: ClusterSnapshot, limit: Int) -> JSONValue {
+    public static func document(_ d: ClusterDiff, a: ClusterSnapshot, b: ClusterSnapshot, limit: Int, rangesCompared: Bool = true) -> JSONValue {
         let shards: JSONValue = .object([
             ("added", .array(d.shardsAdded.map(shard))),
             ("removed", .array(d.shardsRemoved.map(shard))),
@@ -49,6 +49,7 @@ public enum DiffJSON {
             ("settings", .array(settings)),
             ("mongos", mongos),
             ("examplesLimit", .int(Int64(limit))),
+            ("rangesCompared", .bool(rangesCompared)),
         ])
     }
 

@@ -6,7 +6,7 @@ import ClusterModel
 /// cluster is escaped with SafeText; sources are shown as their redacted display strings.
 public enum DiffText {
     public static func render(_ d: ClusterDiff, a: ClusterSnapshot, b: ClusterSnapshot, color: Bool,
-                              timeZone: TimeZone = .current) -> String {
+                              timeZone: TimeZone = .current, rangesCompared: Bool = true) -> String {
         let e = SafeText.escaped
         var out: [String] = []
         let paint = { (mark: String, text: String) -> String in
@@ -99,6 +99,7 @@ public enum DiffText {
             }
         }
         out.append("")
+        if !rangesCompared { out.append("chunk ranges not compared (--no-ranges): counts only") }
         out.append(d.isEmpty ? "no differences" : summary(d))
         return out.joined(separator: "\n") + "\n"
     }

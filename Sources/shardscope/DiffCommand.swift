@@ -31,6 +31,8 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Print one JSON document instead of text.") var json = false
     @Option(help: ArgumentHelp("Examples of each kind of chunk change to show per collection (the counts are always complete).", valueName: "N"))
     var limit: Int = 10
+    @Flag(name: .customLong("no-ranges"), help: "Compare chunk counts only: skip the range-by-range walk (moved/split/merged), which reads every chunk of both sides.")
+    var noRanges = false
     @Option(help: ArgumentHelp("auto, always or never. NO_COLOR in the environment also turns colour off.", valueName: "WHEN"))
     var color: String = "auto"
     @Option(help: ArgumentHelp("Live cluster: how long to wait for a server to connect; a read with no reply gives up after 6 × this.", valueName: "SECONDS"))
@@ -69,16 +71,16 @@ struct DiffCommand: ParsableCommand {
             printWarnings(snapA); printWarnings(snapB)
             var diff = ClusterDiff(snapA, snapB)
             let progress = isatty(STDERR_FILENO) == 1
-            for (ca, cb) in ClusterDiff.walkable(snapA, snapB) {
+            for (ca, cb) in noRanges ? [] : ClusterDiff.walkable(snapA, snapB) {
                 if progress { FileHandle.standardError.write(Data("\r\u{1b}[Kcomparing chunk ranges of \(SafeText.escaped(ca.ns))…".utf8)) }
                 diff.chunkChanges[ca.ns] = try ChunkPaging.compare(sourceA, ca, sourceB, cb, limit: limit)
             }
             if progress { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
             let tz = timeZoneName.flatMap(TimeZone.init(identifier:)) ?? .current
             if json {
-                print(DiffJSON.document(diff, a: snapA, b: snapB, limit: limit).serialized())
+                print(DiffJSON.document(diff, a: snapA, b: snapB, limit: limit, rangesCompared: !noRanges).serialized())
             } else {
-                print(DiffText.render(diff, a: snapA, b: snapB, color: colorOn, timeZone: tz), terminator: "")
+                print(DiffText.render(diff, a: snapA, b: snapB, color: colorOn, timeZone: tz, rangesCompared: !noRanges), terminator: "")
             }
             if !diff.isEmpty { throw ExitCode(1) }
         } catch let e as ExitCode {
