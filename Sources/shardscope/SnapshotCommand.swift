@@ -13,9 +13,9 @@ struct SnapshotCommand: ParsableCommand {
 
         Read-only: find/getMore/killCursors, listCollections, listIndexes and the read commands above. Chunks are streamed to the file as they arrive, never held in memory.
 
-        The snapshot is written into a temporary directory beside DIR (DIR.tmp-XXXXXX), flushed to disk and renamed to DIR at the end: a failed or interrupted snapshot (Ctrl-C, SIGTERM) removes it and leaves nothing that looks complete. DIR must not exist or be empty, unless --force replaces it. The URI is recorded with its password removed.
+        The snapshot is written into a temporary directory beside DIR (DIR.tmp-XXXXXX), flushed to disk and renamed to DIR at the end: a failed or interrupted snapshot (Ctrl-C, SIGTERM, SIGHUP) removes it and leaves nothing that looks complete. DIR must not exist or be empty, unless --force replaces it. The URI is recorded with its password removed.
 
-        SOURCE may also be a mongodump directory or `demo`: they are copied into the same layout.
+        A source is required (SOURCE, --uri-file or SHARDSCOPE_URI: there is no fallback to the demo). It may also be a mongodump directory or `demo`: they are copied into the same layout. Every changelog and actionlog entry is captured, whatever --changelog says.
 
         Exit status: 0 on success, 2 when the source cannot be read or DIR cannot be written (one line says why), 130/143/129 when interrupted (SIGINT/SIGTERM/SIGHUP), 64 for a usage error.
 
