@@ -349,3 +349,26 @@ def test_unreachable_server_and_missing_source(shardscope, tmp_path):
     proc = snapshot(shardscope, None, out)
     assert proc.returncode == 64 and "needs a SOURCE" in proc.stderr, proc.stderr
     assert not out.exists()
+
+
+def test_snapshot_of_live_target(live_target, shardscope, tmp_path):
+    """The peer always; a real cluster too with SHARDSCOPE_TEST_URI. On a real cluster time moves between the
+    two loads, so the capture time and what is measured from it (ping ages, window) are left out."""
+    kind, uri, peer, dump = live_target
+    out = tmp_path / "snap"
+    proc = snapshot(shardscope, uri, out, "--timeout", "10")
+    assert proc.returncode == 0, proc.stderr
+    for coll in COLLECTIONS:
+        decode_all(read_bytes(out / "config" / f"{coll}.bson"))     # every document decodes
+    live, _ = shardscope.status_json(uri)
+    offline, _ = shardscope.status_json(out)
+    a, b = without_source(offline), without_source(live)
+    if kind == "real":
+        for d in (a, b):
+            d.pop("asOf", None)
+            d["balancer"].pop("insideWindow", None)
+            for m in d["mongos"]:
+                m.pop("pingAgeSeconds", None)
+                m.pop("ping", None)
+    differences = diff_paths(a, b)
+    assert not differences, "snapshot JSON differs from live JSON:\n" + "\n".join(differences[:40])
