@@ -4,8 +4,9 @@ import Foundation
 /// are pure functions of it.
 public struct ClusterSnapshot: Hashable, Sendable {
     public var source: SourceInfo
-    /// The moment the snapshot describes: live, the server's clock (`hello.localTime`); a dump, the
-    /// newest time found in it (mongos pings, changelog); demo, the simulated clock. Ages are measured from it.
+    /// The moment the snapshot describes: live, the server's clock (`hello.localTime`); a `shardscope snapshot`,
+    /// the server's clock when the capture started (from `shardscope.json`); a plain dump, the newest time found
+    /// in it (mongos pings, changelog); demo, the simulated clock. Ages are measured from it.
     public var asOf: Date
     public var clusterId: String?
     public var shards: [Shard]
