@@ -13,6 +13,7 @@ public struct CompareState {
     var shown = true
     /// Per collection of the baseline, by namespace; computed once when it arrives.
     var baselineCounts: [String: [String: Int]] = [:]
+    var baselineNamespaces: Set<String> = []
 
     public init(source: SourceInfo) { self.source = source }
 }
@@ -32,6 +33,7 @@ extension AppState {
             c.baselineCounts = snapshot.distribution.mapValues { rows in
                 Dictionary(rows.map { ($0.shard, $0.chunks) }, uniquingKeysWith: +)
             }
+            c.baselineNamespaces = Set(snapshot.collections.map(\.ns))
         }
         compare = c
     }
@@ -55,12 +57,12 @@ enum CompareColumns {
     }
 
     static func row(_ ns: String, _ snap: ClusterSnapshot, _ compare: CompareState) -> Row {
-        guard let base = compare.snapshot else { return Row(isNew: false, total: 0, perShard: []) }
+        guard compare.snapshot != nil else { return Row(isNew: false, total: 0, perShard: []) }
         let now = Dictionary(snap.chunkCounts(for: ns).map { ($0.shard, $0.chunks) }, uniquingKeysWith: +)
         let before = compare.baselineCounts[ns] ?? [:]
         let shards = Set(now.keys).union(before.keys).sorted { (snap.shardIndex($0), $0) < (snap.shardIndex($1), $1) }
         let per = shards.map { ($0, (now[$0] ?? 0) - (before[$0] ?? 0)) }.filter { $0.1 != 0 }
-        return Row(isNew: base.collection(ns) == nil, total: per.reduce(0) { $0 + $1.1 }, perShard: per)
+        return Row(isNew: !compare.baselineNamespaces.contains(ns), total: per.reduce(0) { $0 + $1.1 }, perShard: per)
     }
 
     static func signed(_ n: Int) -> String { n > 0 ? "+" + Fmt.count(n) : n < 0 ? "−" + Fmt.count(-n) : "=" }
@@ -91,7 +93,7 @@ enum CompareColumns {
         if let f = c.failure { return ["compare: cannot load \(name): \(SafeText.escaped(f))"] }
         guard let base = c.snapshot, let snap = state.snapshot else { return ["compare: loading \(name)…"] }
         guard c.shown else { return ["compare hidden (c)"] }
-        let gone = base.collections.filter { snap.collection($0.ns) == nil }.count
+        let gone = c.baselineNamespaces.subtracting(snap.collections.map(\.ns)).count
         var notes = ["Δ vs \(name) @ \(Fmt.time(base.asOf, "yyyy-MM-dd HH:mm", state.options.timeZone))"]
         if gone > 0 { notes.append("\(gone) dropped since") }
         return notes
