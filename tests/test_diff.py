@@ -361,3 +361,17 @@ def test_no_ranges_compares_counts_only(shardscope, states):
     assert counts["distribution"] == full["distribution"]
     text = shardscope("diff", states["t0"], states["t1"], "--no-ranges").stdout
     assert "CHUNK RANGES" not in text and "chunk ranges not compared (--no-ranges)" in text
+
+
+def test_gzip_dump_equals_the_plain_one(shardscope, states, tmp_path):
+    """The same state written with --gzip: equal to the plain dump, and diffs with a later state the same way."""
+    gz = tmp_path / "gz"
+    proc = shardscope("demo-dump", gz, "--seed", 7, "--chunks", CHUNKS, "--advance", 900, "--gzip", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert (gz / "config" / "chunks.bson.gz").exists()
+    same = shardscope("diff", states["t1"], gz)
+    assert same.returncode == 0, same.stdout + same.stderr
+    plain, _ = diff_json(shardscope, states["t0"], states["t1"])
+    zipped, _ = diff_json(shardscope, states["t0"], gz)
+    for key in ["distribution", "chunkChanges", "shards", "collections", "zones", "settings", "mongos"]:
+        assert zipped[key] == plain[key], key

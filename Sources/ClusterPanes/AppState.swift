@@ -100,6 +100,7 @@ public struct AppState {
             if failure == nil { failure = (msg, at) } else { failure?.message = msg }
         case .chunkPage(let ns, let after, let chunks):
             guard var map = chunkMap, map.ns == ns, after == map.chunks.last?.min else { return }
+            chunkMap = nil   // `map` is then the only owner: the page is appended in place, not to a copy of every chunk loaded
             map.pending = false
             map.chunks += chunks
             if chunks.isEmpty || (map.fromStart && map.chunks.count >= snapshot?.totalChunks(for: ns) ?? Int.max) { map.complete = true }

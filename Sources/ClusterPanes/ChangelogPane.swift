@@ -31,7 +31,10 @@ enum ChangelogPane: TablePane {
         table(state).matching(state.filters[id] ?? "").map { state.changelog[$0] }
     }
 
-    static func table(_ state: AppState) -> Table {
+    static func table(_ state: AppState) -> Table { table(state, window: nil) }
+
+    /// The table with rows for `window` of the entries only (column widths do not depend on rows).
+    static func table(_ state: AppState, window: Range<Int>?) -> Table {
         let tz = state.options.timeZone
         let columns = [
             Column(title: "time", width: 14),
@@ -41,7 +44,7 @@ enum ChangelogPane: TablePane {
             Column(title: "server", width: 12, drop: 3),
             Column(title: "details", width: 10, flex: 3, drop: 1),
         ]
-        let rows = state.changelog.map { e in
+        let rows = state.changelog[window ?? state.changelog.indices].map { e in
             TableRow(cells: [
                 .t(Fmt.time(e.time, "MM-dd HH:mm:ss", tz)),
                 .t(SafeText.escaped(e.what)),
@@ -52,6 +55,19 @@ enum ChangelogPane: TablePane {
             ], role: e.isError ? .error : .normal)
         }
         return Table(columns: columns, rows: rows)
+    }
+
+    /// As `renderTable` draws it; without a filter the rows are the entries in order, so a frame formats only
+    /// the visible ones (the changelog keeps up to 2,000).
+    static func render(_ state: AppState, into grid: inout Grid, area: Rect, now: Date) {
+        guard state.filters[id] == nil else { return renderTable(state, into: &grid, area: area) }
+        let count = state.changelog.count
+        drawTitle(title, ["\(count)"] + notes(state), into: &grid, area: area)
+        let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
+        let pos = state.position(id)
+        let top = visibleTop(selected: pos.selected, top: pos.top, height: body.height - 1, count: count)
+        let t = table(state, window: top..<min(count, top + max(0, body.height - 1)))
+        t.draw(into: &grid, area: body, selected: pos.selected - top, top: 0, options: state.options)
     }
 
     static func notes(_ state: AppState) -> [String] {

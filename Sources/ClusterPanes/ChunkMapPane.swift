@@ -7,7 +7,9 @@ import TermGrid
 enum ChunkMapPane: Pane {
     static let title = "Chunk map"
 
-    static func table(_ state: AppState) -> Table {
+    /// The chunk table with rows for `window` of the loaded chunks only (column widths do not depend on rows,
+    /// so a frame formats the visible rows, not every chunk loaded so far).
+    static func table(_ state: AppState, window: Range<Int>? = nil) -> Table {
         guard let snap = state.snapshot, let map = state.chunkMap else { return Table(columns: [], rows: []) }
         let zones = snap.zoneRanges(for: map.ns)
         let columns = [
@@ -19,7 +21,7 @@ enum ChunkMapPane: Pane {
             Column(title: "zone", width: 6, flex: 1, drop: 1),
             Column(title: "size", width: 8, right: true, drop: 4),
         ]
-        let rows = map.chunks.map { c in
+        let rows = map.chunks[window ?? map.chunks.indices].map { c in
             TableRow(cells: [
                 .t(Fmt.keyValues(c.min)), .t(Fmt.keyValues(c.max)),
                 .t(SafeText.escaped(c.shard), .shard(snap.shardIndex(c.shard))),
@@ -80,10 +82,11 @@ enum ChunkMapPane: Pane {
         let legendY = area.y + 1 + lines.count
         drawLines([Bar.legend(snap, options: state.options)], top: 0, into: &grid, area: Rect(x: area.x + 1, y: legendY, width: area.width - 2, height: 1))
         let body = Rect(x: area.x, y: legendY + 1, width: area.width, height: area.maxY - legendY - 1)
-        let t = table(state)
         let pos = state.position(.chunkMap)
-        t.draw(into: &grid, area: body, selected: pos.selected,
-               top: visibleTop(selected: pos.selected, top: pos.top, height: body.height - 1, count: t.rows.count), options: state.options)
+        let count = map.chunks.count
+        let top = visibleTop(selected: pos.selected, top: pos.top, height: body.height - 1, count: count)
+        let t = table(state, window: top..<min(count, top + max(0, body.height - 1)))
+        t.draw(into: &grid, area: body, selected: pos.selected - top, top: 0, options: state.options)
     }
 
     static func handle(_ command: Command, state: inout AppState) -> [Effect] {

@@ -41,12 +41,22 @@ enum Fmt {
     }
 
     static func time(_ date: Date, _ format: String, _ tz: TimeZone) -> String {
+        // A DateFormatter costs far more to make than to use: one per (format, zone), kept (a frame formats hundreds of times).
+        formatterLock.lock()
+        defer { formatterLock.unlock() }
+        let key = FormatterKey(format: format, zone: tz)
+        if let f = formatters[key] { return f.string(from: date) }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = tz
         f.dateFormat = format
+        if formatters.count > 32 { formatters.removeAll() }
+        formatters[key] = f
         return f.string(from: date)
     }
+    private struct FormatterKey: Hashable { var format: String; var zone: TimeZone }
+    nonisolated(unsafe) private static var formatters: [FormatterKey: DateFormatter] = [:]
+    private static let formatterLock = NSLock()
 
     /// A shard-key bound: the bare value for one field, `{ a: 1, b: "x" }` for compound keys. Escaped.
     static func key(_ doc: BSONDocument) -> String {

@@ -40,6 +40,9 @@ public enum TerminalUI {
         if let compare { state.expectCompare(compare.info) }
         var dirty = true
         var lastDraw = Date.distantPast
+        // `make bench`: quit once the first frame showing a loaded snapshot is on the terminal.
+        let benchFirstFrame = ProcessInfo.processInfo.environment["SHARDSCOPE_BENCH_FIRST_FRAME"] == "1"
+        var loaded = false
         while true {
             if let sig = Signals.pending { return 128 + sig }
 
@@ -49,6 +52,7 @@ public enum TerminalUI {
                 screen.draw(Screen.render(state, width: w, height: h, now: now))
                 lastDraw = now
                 dirty = false
+                if benchFirstFrame && loaded { return 0 }
             }
 
             let input = screen.readKeys(timeoutMs: tickMs)
@@ -69,6 +73,7 @@ public enum TerminalUI {
             }
 
             for event in events.drain() {
+                if case .snapshot = event { loaded = true }
                 state.apply(event)
                 dirty = true
             }

@@ -10,7 +10,11 @@ public enum DisplayWidth {
         return scalarWidth(first)
     }
 
-    public static func of(_ s: String) -> Int { s.reduce(0) { $0 + of($1) } }
+    public static func of(_ s: String) -> Int {
+        // Printable ASCII (most of any frame) is one column a byte: no grapheme breaking, no Unicode tables.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) { return s.utf8.count }
+        return s.reduce(0) { $0 + of($1) }
+    }
 
     public static func isControl(_ ch: Character) -> Bool {
         guard let v = ch.unicodeScalars.first?.value else { return false }
@@ -19,6 +23,7 @@ public enum DisplayWidth {
 
     static func scalarWidth(_ u: Unicode.Scalar) -> Int {
         let v = u.value
+        if v >= 0x20 && v < 0x7f { return 1 }
         if v == 0 { return 0 }
         if v == 0x200B || (0x200C...0x200F).contains(v) || (0x2060...0x2064).contains(v) || v == 0xFEFF { return 0 }
         switch u.properties.generalCategory {

@@ -27,7 +27,8 @@ struct Shardscope: ParsableCommand {
           shardscope status ./dump --json | jq '.collections[] | {ns, chunksByShard}'
           shardscope demo-dump ./d --chunks 100000   write the demo as a mongodump
         """,
-        subcommands: [UICommand.self, StatusCommand.self, SnapshotCommand.self, AuditCommand.self, DiffCommand.self, DemoDumpCommand.self],
+        version: shardscopeVersion,
+        subcommands: [UICommand.self, StatusCommand.self, SnapshotCommand.self, AuditCommand.self, DiffCommand.self, DemoDumpCommand.self, BenchRenderCommand.self],
         defaultSubcommand: UICommand.self
     )
 }
