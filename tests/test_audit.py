@@ -50,7 +50,7 @@ def test_demo_findings_are_the_ones_the_demo_was_built_with(shardscope):
     f = by_id(doc)
     # The demo: jumbo chunks in shop.orders, mongos-d stopped pinging 17 min ago, two mongos versions,
     # analytics.sessions with noBalance, shard4 draining, failed balancer rounds and migrations.
-    jumbo = f["jumbo.chunks"][0]
+    jumbo = [x for x in f["jumbo.chunks"] if x["subject"]["name"] == "shop.orders"][0]
     assert jumbo["subject"] == {"kind": "collection", "name": "shop.orders"}
     assert jumbo["data"]["count"] == len(jumbo["data"]["ranges"]) or len(jumbo["data"]["ranges"]) == 20
     assert all(r["shard"] and r["min"] and r["max"] for r in jumbo["data"]["ranges"])
@@ -63,8 +63,15 @@ def test_demo_findings_are_the_ones_the_demo_was_built_with(shardscope):
     # What a demo cannot know is said, not passed over.
     for nc in ("resilience.not-checked", "durability.not-checked"):
         assert f[nc][0]["severity"] == "info" and "not checked: needs a live connection" in f[nc][0]["message"]
-    # The zoned collections were scanned: no chunk sits outside its zone in the demo, and the check ran.
-    assert "zones.wrong-shard.not-checked" not in f and "zones.wrong-shard" not in f
+    # The zoned collections were scanned: the demo's one chunk of accounts.ledger's EU range left on shard2 (US only,
+    # jumbo so it cannot move back) is found with its range.
+    assert "zones.wrong-shard.not-checked" not in f
+    wrong = f["zones.wrong-shard"]
+    assert [x["subject"]["name"] for x in wrong] == ["accounts.ledger"]
+    assert [(c["zone"], c["shard"]) for c in wrong[0]["data"]["chunks"]] == [("EU", "shard2")]
+    assert "jumbo" in wrong[0]["advice"]
+    ledger = [x for x in f["jumbo.chunks"] if x["subject"]["name"] == "accounts.ledger"]
+    assert ledger and ledger[0]["data"]["ranges"][0]["min"] == wrong[0]["data"]["chunks"][0]["min"]
 
 
 def test_exit_status_follows_fail_on(shardscope):
@@ -120,13 +127,16 @@ def test_audit_on_a_dump_with_a_zone_problem(shardscope, dumps, tmp_path):
     f = by_id(doc)
     assert f["zones.no-shard"][0]["subject"] == {"kind": "zone", "name": "EU"}
     # The EU ranges' chunks now sit on shards outside their zone: found by scanning the dump's chunks.
-    wrong = f["zones.wrong-shard"]
-    assert {x["subject"]["name"] for x in wrong} == {"shop.users", "accounts.ledger"}
-    assert all(c["zone"] == "EU" for x in wrong for c in x["data"]["chunks"])
-    # Near miss: the untouched dump has neither.
+    wrong = {x["subject"]["name"]: x for x in f["zones.wrong-shard"]}
+    assert set(wrong) == {"shop.users", "accounts.ledger"}
+    assert all(c["zone"] == "EU" for x in wrong.values() for c in x["data"]["chunks"])
+    # Near miss: the untouched dump has no zone without shards, and only the demo's one misplaced ledger chunk.
     doc2, proc2 = audit_json(shardscope, str(dumps.small("7.0")))
     assert proc2.returncode == 0
-    assert "zones.no-shard" not in by_id(doc2) and "zones.wrong-shard" not in by_id(doc2)
+    f2 = by_id(doc2)
+    assert "zones.no-shard" not in f2
+    assert [(x["subject"]["name"], x["data"]["count"]) for x in f2["zones.wrong-shard"]] == [("accounts.ledger", 1)]
+    assert wrong["accounts.ledger"]["data"]["count"] > 1
 
 
 class RSPeer:
@@ -216,4 +226,75 @@ def test_probe_never_crashes_on_an_unreachable_shard(shardscope, dumps, peer_fac
     proc = shardscope("audit", peer.uri, "--probe-shards", "--timeout", "1")
     assert proc.returncode == 1, proc.stderr
     assert "[resilience.no-primary] shard shard0: no primary (no member answered)" in proc.stdout
-    assert "[resilience.unreachable] shard shard0: cannot reach 127.0.0.1:" in proc.stdout
+    assert "[resilience.unreachable] shard shard0: no answer from 127.0.0.1:" in proc.stdout
+
+
+# -- the TUI: Health pane on the demo, and `ui --probe-shards` against the fake replica sets
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+@pytest.fixture
+def tmux_ui(shardscope):
+    from tmux_session import Tmux
+    import os
+    import shlex
+    sessions = []
+
+    def start(*args, width=132, height=43):
+        t = Tmux(width=width, height=height)
+        sessions.append(t)
+        t.run(" ".join(shlex.quote(str(a)) for a in [shardscope.binary, *args]) + "; echo EXIT=$?")
+        t.wait_for(lambda s: "shardscope" in s.splitlines()[0] or "err" in s.splitlines()[0], timeout=20)
+        return t
+
+    yield start
+    for t in sessions:
+        try:
+            pid = t.app_pid()
+            if pid:
+                os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, ValueError, OSError):
+            pass
+        finally:
+            t.kill()
+
+
+def test_health_pane_on_the_demo_and_enter_goes_to_the_collection(tmux_ui):
+    t = tmux_ui("demo")
+    t.keys("9")
+    # The chunk scan arrives after the first snapshot ("zones.wrong-shard.not-checked" until then).
+    screen = t.wait_for(lambda s: s.splitlines()[2].startswith("Health") and
+                        any(l.rstrip().endswith("zones.wrong-shard") for l in s.splitlines()), timeout=15)
+    assert " warn " in screen.splitlines()[0], "the header badge counts the warnings"
+    assert "mongos.stale" in screen and "jumbo.chunks" in screen
+    # Select the wrong-zone finding and press Enter: the Collections pane opens on accounts.ledger.
+    rows = [l for l in screen.splitlines()[4:-2] if l.strip()]
+    index = next(i for i, l in enumerate(rows) if l.rstrip().endswith("zones.wrong-shard"))
+    t.keys(*(["j"] * index))
+    t.wait_for(lambda s: s.splitlines()[-2].startswith("→ it is jumbo"), timeout=5)
+    t.keys("Enter")
+    screen = t.wait_for(lambda s: s.splitlines()[2].startswith("Collections"), timeout=5)
+    from tmux_session import Tmux  # noqa: F401
+    selected = t.screen(escapes=True).splitlines()
+    row = next(l for l in selected if "accounts.ledger" in l)
+    assert "\x1b[" in row, "the collection's row is highlighted"
+
+
+def test_ui_probe_shards_shows_the_member_table(tmux_ui, dumps, peer_factory, rspeers, tmp_path):
+    healthy = rspeers("rsA", "primary,secondary,arbiter,down", "--lag", "30")
+    d = dumps.copy("7.0", tmp_path / "d")
+    rewrite(d, [(f"shard{i}", healthy.info["host_string"], {}) for i in range(5)])
+    peer = peer_factory(d)
+    t = tmux_ui("ui", peer.uri, "--probe-shards", "--timeout", "1")
+    t.keys("9")
+    screen = t.wait_for(lambda s: "Replica sets (probed)" in s, timeout=30)
+    assert "ARBITER" in screen and "unreachable" in screen and "30 s" in screen
+    # The findings can be filtered like the other tables.
+    t.keys("/")
+    t.type("id:resilience.lag")
+    t.keys("Enter")
+    screen = t.wait_for(lambda s: "filter: id:resilience.lag" in s.splitlines()[2], timeout=5)
+    lag_rows = [l for l in screen.splitlines() if l.rstrip().endswith("resilience.lag")]
+    assert len(lag_rows) == 5 and all("behind the primary" in l or "is 30 s" in l for l in lag_rows), screen
+    assert set(healthy.commands()) <= {"hello", "isMaster", "ismaster", "replSetGetStatus", "endSessions"}

@@ -17,7 +17,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "scripts
 from tmux_session import Tmux  # noqa: E402
 
 PANES = {"1": "Overview", "2": "Shards", "3": "Collections", "4": "Chunk map",
-         "5": "Balancer", "6": "Changelog", "7": "Mongos", "8": "Zones"}
+         "5": "Balancer", "6": "Changelog", "7": "Mongos", "8": "Zones", "9": "Health"}
 SGR = re.compile(r"\x1b\[([0-9;:]*)m")
 
 
@@ -92,15 +92,15 @@ def test_every_pane_help_and_quit(tui, size):
             assert re.search(r"^\s*shard0\s", s, re.M), s
 
     t.keys("Tab")
-    t.wait_for(lambda s: pane_title(s).startswith("Overview"))   # wraps from 8 to 1
+    t.wait_for(lambda s: pane_title(s).startswith("Overview"))   # wraps from 9 to 1
     t.keys("BTab")
-    t.wait_for(lambda s: pane_title(s).startswith("Zones"))
+    t.wait_for(lambda s: pane_title(s).startswith("Health"))
 
     t.keys("?")
     s = t.wait_for("show or close this help")
     assert "Help" in s and "quit" in s
     t.keys("Escape")
-    t.wait_for(lambda s: "show or close this help" not in s and pane_title(s).startswith("Zones"))
+    t.wait_for(lambda s: "show or close this help" not in s and pane_title(s).startswith("Health"))
 
     t.keys("q")
     status, s = shell_back(t)

@@ -231,9 +231,11 @@ public enum Audit {
                 var message = "\(esc(ns)): \(n) chunk\(n == 1 ? " lies" : "s lie") in a zone's range on a shard outside that zone: "
                 message += list.prefix(2).map { "\(range($0.chunk.min, $0.chunk.max)) of \(esc($0.zone)) on \(esc($0.chunk.shard))" }.joined(separator: ", ")
                 if n > 2 { message += ", …" }
+                let jumbo = list.filter { $0.chunk.jumbo }.count
                 out.append(Finding(
                     id: "zones.wrong-shard", severity: .warning, subject: coll(ns), message: message,
-                    advice: "the balancer moves such chunks when it can: check that it runs, that the zone's shards are not draining, and for jumbo chunks",
+                    advice: jumbo > 0 ? "\(jumbo == list.count ? "it is" : "some are") jumbo, so the balancer cannot move \(jumbo == list.count ? "it" : "them") into the zone: split first (sh.splitAt), then let the balancer move the pieces"
+                                      : "the balancer moves such chunks when it can: check that it runs and that the zone's shards are not draining",
                     data: ["count": .int(Int64(n)),
                            "chunks": .array(list.map { ["zone": .string($0.zone), "shard": .string($0.chunk.shard),
                                                         "min": $0.chunk.min.relaxedExtendedJSON, "max": $0.chunk.max.relaxedExtendedJSON] })]))
@@ -451,7 +453,7 @@ public enum Audit {
             for h in down {
                 out.append(Finding(
                     id: "resilience.unreachable", severity: .warning, subject: subject,
-                    message: "shard \(esc(p.shard)): cannot reach \(esc(h.host)): \(esc(h.error ?? ""))",
+                    message: "shard \(esc(p.shard)): no answer from \(esc(h.host)): \(esc(h.error ?? ""))",
                     advice: "check the host and the network from here; a member that is down lowers the set's fault tolerance",
                     data: ["host": .string(h.host)]))
             }

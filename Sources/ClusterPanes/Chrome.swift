@@ -102,10 +102,12 @@ enum Chrome {
         let numbers = PaneID.allCases.map { $0 == state.pane ? "\($0.rawValue) \($0.title)" : "\($0.rawValue)" }
         let width = grid.width
         let fits = { (labels: [String]) in labels.reduce(0) { $0 + DisplayWidth.of($1) + 2 } <= width }
-        let labels = fits(full) ? full : fits(short) ? short : numbers
+        // Full titles, else short ones, else short ones one space apart, else numbers (the current pane named).
+        let compact = short.reduce(0) { $0 + DisplayWidth.of($1) + 1 } <= width && !fits(short)
+        let labels = fits(full) ? full : fits(short) || compact ? short : numbers
         var x = 0
         for (pane, label) in zip(PaneID.allCases, labels) {
-            x += grid.put(" \(label) ", x: x, y: y, role: pane == state.pane ? .selected : .dim)
+            x += grid.put(compact ? " \(label)" : " \(label) ", x: x, y: y, role: pane == state.pane ? .selected : .dim)
         }
     }
 

@@ -48,7 +48,7 @@ struct KeyBinding {
 }
 
 enum KeyBindings {
-    static let filterable: [PaneID] = [.shards, .collections, .changelog, .mongos]
+    static let filterable: [PaneID] = [.shards, .collections, .changelog, .mongos, .health]
     static let sortable: [PaneID] = [.shards, .collections, .mongos]
 
     /// Pane-scoped rows come first so they win over global ones for the same key.

@@ -242,15 +242,16 @@ final class DemoClusterTests: XCTestCase {
         XCTAssertEqual(l[to], eligible.map { l[$0] }.min(), "to the least loaded eligible shard: \(what)", file: file, line: line)
     }
 
-    /// Live migrations, checked against the placement up to 10 s after each one starts (splits and merges
-    /// go on meanwhile, so "least loaded" is only checked in the pre-history).
+    /// Live migrations, checked against the placement at the moment each one starts: the simulation is advanced
+    /// to each balancer round in turn, so no split or merge falls between the decision and the check.
     func testLiveMigrationsGoFromLoadedOrDrainingToLeastLoaded() {
         for shape in [DemoCluster.Shape.v7_0, .v8_0] {
             var demo = DemoCluster(seed: 2, shape: shape, totalChunks: 600)
             var checked = 0
             var last: (Int, Int64, Int64)?
-            for _ in 0..<720 {   // 2 hours in 10 s steps
-                demo.advance(by: 10)
+            let end = demo.now.addingTimeInterval(7200)
+            while demo.now < end {   // 2 hours, round by round
+                demo.advance(to: Date(timeIntervalSince1970: Double(demo.nextRoundMs) / 1000))
                 guard let m = demo.inFlight, last.map({ $0 != (m.coll, m.lo, m.startedMs) }) ?? true else { continue }
                 last = (m.coll, m.lo, m.startedMs)
                 let c = demo.colls[m.coll]

@@ -187,6 +187,11 @@ final class AuditTests: XCTestCase {
         let f = one("zones.wrong-shard", audit(s, chunks: facts))
         XCTAssertEqual(f?.data["count"], .int(1))
         XCTAssertTrue(f?.message.contains("[50, 100) of A on s3") ?? false, f?.message ?? "")
+        XCTAssertFalse(f?.advice.contains("jumbo") ?? true)
+        // A jumbo chunk out of its zone cannot be moved back: the advice says to split it.
+        var stuck = ChunkFacts()
+        stuck.add([Chunk(id: .string("2"), min: k(.int32(50)), max: k(.int32(100)), shard: "s3", jumbo: true)], of: "app.c", snapshot: s)
+        XCTAssertTrue(one("zones.wrong-shard", audit(s, chunks: stuck))?.advice.contains("it is jumbo") ?? false)
         // Near miss: the same chunk on the zone's shard.
         var ok = ChunkFacts()
         ok.add([Chunk(id: .string("2"), min: k(.int32(50)), max: k(.int32(100)), shard: "s1")], of: "app.c", snapshot: s)
