@@ -229,6 +229,12 @@ def test_same_moment_from_the_demo_and_from_its_dump(shardscope, tmp_path):
     proc = shardscope("diff", "demo:3", "demo:3@300", "--json")
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["a"]["name"] == "demo (seed 3)"
+    # Every command takes the same form: status of the demo at that moment says what its dump says.
+    from_demo, _ = shardscope.status_json("demo:3@300")
+    from_dump, _ = shardscope.status_json(path)
+    assert from_demo["source"]["name"] == "demo (seed 3, +300 s)"
+    for key in ["collections", "shards", "balancer", "clusterId"]:
+        assert from_demo[key] == from_dump[key], key
 
 
 def test_text_groups_marks_and_colour(shardscope, states, tmp_path):

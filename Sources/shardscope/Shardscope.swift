@@ -88,6 +88,9 @@ struct SourceOptions: ParsableArguments {
         if spec == "demo" {
             return DemoSource(seed: seed, shape: demoShape, evolving: evolving)
         }
+        if DemoSpec(spec) != nil {   // demo:SEED[@SECONDS]: the demo frozen at that moment of its simulation
+            return try SourceOpening(timeout: timeout, seed: seed, demoShape: demoShape, changelog: changelog).open(spec)
+        }
         if spec.hasPrefix("mongodb://") || spec.hasPrefix("mongodb+srv://") {
             if source != nil, Redact.password(in: spec) != nil {
                 FileHandle.standardError.write(Data("note: a password on the command line is visible in `ps`; prefer --uri-file or SHARDSCOPE_URI\n".utf8))
