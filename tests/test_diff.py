@@ -381,3 +381,38 @@ def test_gzip_dump_equals_the_plain_one(shardscope, states, tmp_path):
     zipped, _ = diff_json(shardscope, states["t0"], gz)
     for key in ["distribution", "chunkChanges", "shards", "collections", "zones", "settings", "mongos"]:
         assert zipped[key] == plain[key], key
+
+
+def test_tui_compare_with_an_unreadable_baseline(shardscope, states, tmp_path):
+    """A baseline that fails to load (truncated chunks.bson) is reported in the Collections title; the
+    main source stays usable. A baseline that does not exist at all is a one-line error before the UI."""
+    import shutil
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "scripts"))
+    from tmux_session import Tmux
+
+    # Without a terminal, `--compare` prints the comparison (`diff BASELINE SOURCE` as text) instead of status.
+    piped = shardscope("ui", states["t1"], "--compare", states["t0"])
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout == shardscope("diff", states["t0"], states["t1"], "--color", "never").stdout
+    missing = shardscope("ui", states["t1"], "--compare", tmp_path / "nope")
+    assert missing.returncode == 2 and "nope" in missing.stderr and missing.stdout == "", missing.stderr
+
+    broken = tmp_path / "broken"
+    shutil.copytree(states["t0"], broken)
+    f = broken / "config" / "chunks.bson"
+    f.write_bytes(f.read_bytes()[:-77])
+    t = Tmux(width=160, height=30)
+    try:
+        t.run(f"{shardscope.binary} {states['t1']} --compare {broken}; echo EXIT=$?")
+        t.wait_for(lambda s: "dump ·" in s.splitlines()[0], timeout=20)
+        t.keys("3")
+        s = t.wait_for(lambda s: "compare: cannot load" in s, timeout=20)
+        assert "broken" in s and "Δ by shard" not in s
+        t.keys("2")
+        t.wait_for(lambda s: s.splitlines()[2].startswith("Shards"), timeout=5)
+        t.keys("q")
+        s = t.wait_for(lambda s: re.search(r"^EXIT=\d+$", s, re.M), timeout=5)
+        assert "EXIT=0" in s
+    finally:
+        t.kill()

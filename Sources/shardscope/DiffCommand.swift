@@ -66,16 +66,7 @@ struct DiffCommand: ParsableCommand {
             let specB = try resolvedB()
             secrets = [a, specB].compactMap(Redact.password(in:))
             let options = SourceOpening(timeout: timeout, seed: seed, demoShape: demoShape)
-            let sourceA = try options.open(a), sourceB = try options.open(specB)
-            let snapA = try loadSnapshot(sourceA), snapB = try loadSnapshot(sourceB)
-            printWarnings(snapA); printWarnings(snapB)
-            var diff = ClusterDiff(snapA, snapB)
-            let progress = isatty(STDERR_FILENO) == 1
-            for (ca, cb) in noRanges ? [] : ClusterDiff.walkable(snapA, snapB) {
-                if progress { FileHandle.standardError.write(Data("\r\u{1b}[Kcomparing chunk ranges of \(SafeText.escaped(ca.ns))…".utf8)) }
-                diff.chunkChanges[ca.ns] = try ChunkPaging.compare(sourceA, ca, sourceB, cb, limit: limit)
-            }
-            if progress { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+            let (diff, snapA, snapB) = try compareSources(a, specB, opening: options, limit: limit, ranges: !noRanges)
             let tz = timeZoneName.flatMap(TimeZone.init(identifier:)) ?? .current
             if json {
                 print(DiffJSON.document(diff, a: snapA, b: snapB, limit: limit, rangesCompared: !noRanges).serialized())
@@ -106,6 +97,24 @@ struct DiffCommand: ParsableCommand {
         }
         return ProcessInfo.processInfo.environment["SHARDSCOPE_URI"] ?? ""
     }
+}
+
+/// Loads A and B, diffs them and walks the chunk ranges of the collections both have with the same key
+/// (unless `ranges` is false). Progress goes to stderr on a terminal. Shared by `diff` and by `ui --compare`
+/// without a terminal.
+func compareSources(_ specA: String, _ specB: String, opening: SourceOpening, limit: Int, ranges: Bool) throws
+    -> (ClusterDiff, ClusterSnapshot, ClusterSnapshot) {
+    let sourceA = try opening.open(specA), sourceB = try opening.open(specB)
+    let snapA = try loadSnapshot(sourceA), snapB = try loadSnapshot(sourceB)
+    printWarnings(snapA); printWarnings(snapB)
+    var diff = ClusterDiff(snapA, snapB)
+    let progress = isatty(STDERR_FILENO) == 1
+    for (ca, cb) in ranges ? ClusterDiff.walkable(snapA, snapB) : [] {
+        if progress { FileHandle.standardError.write(Data("\r\u{1b}[Kcomparing chunk ranges of \(SafeText.escaped(ca.ns))…".utf8)) }
+        diff.chunkChanges[ca.ns] = try ChunkPaging.compare(sourceA, ca, sourceB, cb, limit: limit)
+    }
+    if progress { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+    return (diff, snapA, snapB)
 }
 
 /// `demo`, `demo:SEED`, `demo:SEED@SECONDS`, `demo@SECONDS`: a demo cluster at a moment of its simulation.

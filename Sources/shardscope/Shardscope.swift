@@ -218,7 +218,18 @@ struct UICommand: ParsableCommand {
     func run() throws {
         try runReportingErrors(options) {
             guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
-                // No terminal: behave like `status` so pipes and scripts still get the picture.
+                // No terminal: behave like `status` so pipes and scripts still get the picture
+                // (with --compare, the comparison: `diff BASELINE SOURCE` as text).
+                if let compare {
+                    let opening = SourceOpening(timeout: options.timeout, seed: options.seed, demoShape: options.demoShape, changelog: options.changelog)
+                    do {
+                        let (d, base, snap) = try compareSources(compare, try options.resolvedSpec().spec, opening: opening, limit: 10, ranges: true)
+                        print(DiffText.render(d, a: base, b: snap, color: false, timeZone: options.timeZone), terminator: "")
+                    } catch {
+                        throw CLIError(Redact.text(String(describing: error), secrets: [Redact.password(in: compare)].compactMap { $0 }))
+                    }
+                    return
+                }
                 let snapshot = try loadSnapshot(try options.makeSource(evolving: false))
                 printWarnings(snapshot)
                 print(StatusText.render(snapshot, timeZone: options.timeZone), terminator: "")
