@@ -139,6 +139,31 @@ def test_audit_on_a_dump_with_a_zone_problem(shardscope, dumps, tmp_path):
     assert wrong["accounts.ledger"]["data"]["count"] > 1
 
 
+def test_live_audit_finds_what_the_dump_audit_finds_with_indexed_finds(shardscope, dumps, peer_factory):
+    """The same cluster as a dump and through the peer: the chunk-level findings agree, and live they come from
+    one find per question on config.chunks ({uuid, jumbo} and {uuid, min, max, shard: $nin}), never a full scan."""
+    d = dumps.small("7.0")
+    dump_doc, _ = audit_json(shardscope, str(d))
+    peer = peer_factory(d)
+    peer.clear_log()
+    live_doc, _ = audit_json(shardscope, peer.uri)
+    for fid in ("jumbo.chunks", "zones.wrong-shard", "mongos.stale", "shards.draining"):
+        strip = lambda fs: [(f["subject"], f["message"], f["data"]) for f in fs]
+        assert strip(by_id(live_doc).get(fid, [])) == strip(by_id(dump_doc).get(fid, [])), fid
+    assert by_id(live_doc)["zones.wrong-shard"], "the demo's misplaced ledger chunk is found live too"
+    # Live, the server says it is 7.0 (buildInfo): chunk counts are only a hint there, not a warning as on the dump.
+    assert {f["severity"] for f in by_id(live_doc)["distribution.chunk-imbalance"]} == {"info"}
+    assert {f["severity"] for f in by_id(dump_doc)["distribution.chunk-imbalance"]} == {"warning"}
+    chunk_finds = [c for c in peer.commands() if c["command"] == "find" and c.get("collection") == "chunks"]
+    shapes = sorted({json.dumps(c.get("filter"), sort_keys=True) for c in chunk_finds})
+    assert shapes == sorted({json.dumps({"uuid": "$eq", "jumbo": "$eq"}, sort_keys=True),
+                             json.dumps({"uuid": "$eq", "min": ["$gte"], "max": ["$lte"], "shard": ["$nin"]}, sort_keys=True)}), shapes
+    zoned_ranges = 5          # shop.users: APAC, EU, US; accounts.ledger: US, EU
+    jumbo_collections = 2     # shop.orders, accounts.ledger
+    assert len(chunk_finds) == zoned_ranges + jumbo_collections, chunk_finds
+    assert not [c for c in peer.commands() if c["command"] == "getMore" and c.get("collection") == "chunks"]
+
+
 class RSPeer:
     def __init__(self, workdir, name, members, *extra):
         workdir.mkdir(parents=True, exist_ok=True)

@@ -228,7 +228,8 @@ public enum Audit {
             for ns in zoned {
                 let n = facts.misplacedCount[ns] ?? 0
                 guard n > 0, let list = facts.misplaced[ns] else { continue }
-                var message = "\(esc(ns)): \(n) chunk\(n == 1 ? " lies" : "s lie") in a zone's range on a shard outside that zone: "
+                let capped = facts.misplacedCapped.contains(ns)
+                var message = "\(esc(ns)): \(n)\(capped ? "+" : "") chunk\(n == 1 ? " lies" : "s lie") in a zone's range on a shard outside that zone: "
                 message += list.prefix(2).map { "\(range($0.chunk.min, $0.chunk.max)) of \(esc($0.zone)) on \(esc($0.chunk.shard))" }.joined(separator: ", ")
                 if n > 2 { message += ", …" }
                 let jumbo = list.filter { $0.chunk.jumbo }.count
@@ -236,7 +237,7 @@ public enum Audit {
                     id: "zones.wrong-shard", severity: .warning, subject: coll(ns), message: message,
                     advice: jumbo > 0 ? "\(jumbo == list.count ? "it is" : "some are") jumbo, so the balancer cannot move \(jumbo == list.count ? "it" : "them") into the zone: split first (sh.splitAt), then let the balancer move the pieces"
                                       : "the balancer moves such chunks when it can: check that it runs and that the zone's shards are not draining",
-                    data: ["count": .int(Int64(n)),
+                    data: ["count": .int(Int64(n)), "countIsAtLeast": .bool(capped),
                            "chunks": .array(list.map { ["zone": .string($0.zone), "shard": .string($0.chunk.shard),
                                                         "min": $0.chunk.min.relaxedExtendedJSON, "max": $0.chunk.max.relaxedExtendedJSON] })]))
             }

@@ -140,17 +140,32 @@ public struct ChunkFacts: Equatable, Sendable {
         }
     }
 
-    /// Pages through the chunks of every collection that needs it (`needed`), through the source's own paging.
-    public static func gather(from source: MetadataSource, snapshot: ClusterSnapshot, pageSize: Int = 5000) throws -> ChunkFacts {
+    /// At most this many misplaced chunks are counted per zone range (a count that reaches it is shown as "N+").
+    public static let countCap = 1000
+    /// Namespaces whose misplaced count reached `countCap` in some range.
+    public var misplacedCapped: Set<String> = []
+
+    /// Asks the source for what the rules need, collection by collection (`needed`): the jumbo chunks (at most
+    /// `keep`), and for each zone range the chunks inside it on a shard outside the zone (at most `countCap`).
+    /// Live, each is one find on config.chunks using its (uuid|ns, min) index; a dump or the demo pages and filters.
+    public static func gather(from source: MetadataSource, snapshot: ClusterSnapshot) throws -> ChunkFacts {
         var facts = ChunkFacts()
+        let zoned = Set(snapshot.zoneRanges.map(\.ns))
         for ns in needed(snapshot) {
             guard let coll = snapshot.collection(ns) else { continue }
-            var after: BSONDocument?
-            while true {
-                let page = try source.chunks(of: coll, after: after, limit: pageSize)
-                facts.add(page, of: ns, snapshot: snapshot)
-                guard page.count == pageSize, let last = page.last else { break }
-                after = last.min
+            if snapshot.jumboChunks(for: ns) > 0 {
+                facts.jumbo[ns] = try source.chunks(of: coll, matching: ChunkQuery(jumboOnly: true), limit: keep)
+            }
+            if zoned.contains(ns) {
+                for r in snapshot.zoneRanges(for: ns) {
+                    let zoneShards = snapshot.shards.filter { $0.zones.contains(r.zone) }.map(\.id)
+                    let found = try source.chunks(of: coll, matching: ChunkQuery(within: (r.min, r.max), notOn: zoneShards), limit: countCap)
+                    guard !found.isEmpty else { continue }
+                    if found.count >= countCap { facts.misplacedCapped.insert(ns) }
+                    facts.misplacedCount[ns, default: 0] += found.count
+                    let room = keep - facts.misplaced[ns, default: []].count
+                    facts.misplaced[ns, default: []] += found.prefix(max(0, room)).map { Misplaced(chunk: $0, zone: r.zone) }
+                }
             }
             facts.scanned.insert(ns)
         }

@@ -21,6 +21,48 @@ public protocol MetadataSource: AnyObject {
     func chunk(of collection: ShardedCollection, containing key: BSONDocument) throws -> Chunk?
     /// Changelog entries newer than `time`, newest first (live: a find with `time > newest seen`).
     func changelog(newerThan time: Date, limit: Int) throws -> [ChangelogEntry]
+    /// At most `limit` chunks of a collection matching `query`, ordered by `min` (the audit's jumbo and zone checks).
+    /// Live: one find with the query as its filter. The default pages through `chunks(of:after:limit:)` and filters.
+    func chunks(of collection: ShardedCollection, matching query: ChunkQuery, limit: Int) throws -> [Chunk]
+}
+
+/// Which chunks the audit asks for: jumbo ones, and/or those lying inside [min, max) on a shard not in `notOn`.
+public struct ChunkQuery: Hashable, Sendable {
+    public var jumboOnly: Bool
+    public var within: (min: BSONDocument, max: BSONDocument)?
+    public var notOn: [String]
+    public init(jumboOnly: Bool = false, within: (min: BSONDocument, max: BSONDocument)? = nil, notOn: [String] = []) {
+        self.jumboOnly = jumboOnly; self.within = within; self.notOn = notOn
+    }
+    public static func == (a: ChunkQuery, b: ChunkQuery) -> Bool {
+        a.jumboOnly == b.jumboOnly && a.notOn == b.notOn && a.within?.min == b.within?.min && a.within?.max == b.within?.max
+    }
+    public func hash(into h: inout Hasher) { h.combine(jumboOnly); h.combine(notOn); h.combine(within?.min); h.combine(within?.max) }
+
+    public func matches(_ c: Chunk) -> Bool {
+        if jumboOnly && !c.jumbo { return false }
+        if let w = within, BSONDocument.compareKeys(c.min, w.min) < 0 || BSONDocument.compareKeys(c.max, w.max) > 0 { return false }
+        return !notOn.contains(c.shard)
+    }
+}
+
+extension MetadataSource {
+    public func chunks(of collection: ShardedCollection, matching query: ChunkQuery, limit: Int) throws -> [Chunk] {
+        guard limit > 0 else { return [] }
+        var out: [Chunk] = []
+        var after: BSONDocument?
+        let page = 5000
+        while true {
+            let chunks = try self.chunks(of: collection, after: after, limit: page)
+            for c in chunks {
+                // Ordered by min: past the range's end nothing more can match.
+                if let w = query.within, BSONDocument.compareKeys(c.min, w.max) >= 0 { return out }
+                if query.matches(c) { out.append(c); if out.count == limit { return out } }
+            }
+            guard chunks.count == page, let last = chunks.last else { return out }
+            after = last.min
+        }
+    }
 }
 
 /// Knobs for a load.

@@ -407,3 +407,61 @@ final class AuditTests: XCTestCase {
         XCTAssertEqual(f?.subject.name, "app.\u{1b}[31mevil")   // raw, for jumping to it
     }
 }
+
+/// `ChunkFacts.gather` through a source's `chunks(of:matching:limit:)`: the default implementation pages and filters,
+/// stops at the end of a zone range, and finds what the streaming `add` finds.
+final class ChunkFactsGatherTests: XCTestCase {
+    final class PagedSource: MetadataSource {
+        let info = SourceInfo(kind: .dump, display: "mem")
+        let all: [Chunk]
+        var pages = 0
+        init(_ chunks: [Chunk]) { all = chunks }
+        func snapshot(progress: ((LoadProgress) -> Void)?) throws -> ClusterSnapshot { fatalError("not used") }
+        func chunks(of collection: ShardedCollection, after: BSONDocument?, limit: Int) throws -> [Chunk] {
+            pages += 1
+            let start = after.map { a in all.firstIndex { BSONDocument.compareKeys($0.min, a) > 0 } ?? all.count } ?? 0
+            return Array(all[start..<min(all.count, start + limit)])
+        }
+        func chunk(of collection: ShardedCollection, containing key: BSONDocument) throws -> Chunk? { all.first { $0.contains(key) } }
+        func changelog(newerThan time: Date, limit: Int) throws -> [ChangelogEntry] { [] }
+    }
+
+    func k(_ i: Int64?) -> BSONDocument { ["x": i.map { .int64($0) } ?? .maxKey] }
+
+    func testGatherMatchesTheStreamingScan() throws {
+        // 12,000 chunks of [i*10, i*10+10); zone A = [0, 50000) on s1, zone B = [50000, MaxKey) on s2.
+        let n = 12_000
+        let chunks = (0..<n).map { i -> Chunk in
+            let shard = i % 997 == 5 ? "s3" : (i < 5000 ? "s1" : "s2")       // every 997th chunk on s3: outside its zone
+            return Chunk(id: .int64(Int64(i)), min: i == 0 ? ["x": .minKey] : k(Int64(i * 10)), max: i == n - 1 ? k(nil) : k(Int64(i * 10 + 10)),
+                         shard: shard, jumbo: i == 7 || i == 9000)
+        }
+        let snap = ClusterSnapshot(
+            source: SourceInfo(kind: .dump, display: "mem"), asOf: Date(),
+            shards: [Shard(id: "s1", host: "rs1/a:1", zones: ["A"]), Shard(id: "s2", host: "rs2/b:1", zones: ["B"]), Shard(id: "s3", host: "rs3/c:1")],
+            collections: [ShardedCollection(ns: "d.c", key: ShardKey(document: ["x": .int32(1)]), keying: .ns("d.c"))],
+            distribution: ["d.c": [ShardChunkCount(shard: "s1", chunks: 4995, jumbo: 1), ShardChunkCount(shard: "s2", chunks: 6993, jumbo: 1),
+                                   ShardChunkCount(shard: "s3", chunks: 12)]],
+            zoneRanges: [ZoneRange(ns: "d.c", zone: "A", min: ["x": .minKey], max: k(50_000)), ZoneRange(ns: "d.c", zone: "B", min: k(50_000), max: k(nil))])
+        let source = PagedSource(chunks)
+        let facts = try ChunkFacts.gather(from: source, snapshot: snap)
+        var streamed = ChunkFacts()
+        streamed.add(chunks, of: "d.c", snapshot: snap)
+        XCTAssertEqual(facts.misplacedCount["d.c"], 13)          // i = 5, 1002, …, 11969
+        XCTAssertEqual(facts.misplacedCount, streamed.misplacedCount)
+        XCTAssertEqual(facts.misplaced["d.c"]!.map(\.chunk.id), streamed.misplaced["d.c"]!.map(\.chunk.id))
+        XCTAssertEqual(facts.misplaced["d.c"]!.map(\.zone).prefix(7), ["A", "A", "A", "A", "A", "A", "B"])   // i < 5000: zone A
+        XCTAssertEqual(facts.jumbo["d.c"]!.map(\.id), [.int64(7), .int64(9000)])
+        XCTAssertEqual(facts.scanned, ["d.c"])
+        // Zone A's range ends at chunk 5000: its scan stops at the first chunk past it (pages of 5000: the second
+        // page's first chunk), not at the end of the collection (three pages).
+        source.pages = 0
+        _ = try source.chunks(of: snap.collections[0], matching: ChunkQuery(within: (["x": .minKey], k(50_000)), notOn: ["s1"]), limit: 1000)
+        XCTAssertEqual(source.pages, 2)
+        // The limit caps what is returned.
+        XCTAssertEqual(try source.chunks(of: snap.collections[0], matching: ChunkQuery(jumboOnly: true), limit: 1).map(\.id), [.int64(7)])
+        let f = Audit.run(snap, AuditInputs(chunks: facts, probes: [], timeZone: TimeZone(identifier: "UTC")!)).filter { $0.id == "zones.wrong-shard" }
+        XCTAssertEqual(f.first?.data["count"], .int(13))
+        XCTAssertEqual(f.first?.data["countIsAtLeast"], .bool(false))
+    }
+}

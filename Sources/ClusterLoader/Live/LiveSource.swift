@@ -145,6 +145,19 @@ public final class LiveSource: MetadataSource {
         return chunk
     }
 
+    /// One find: `{uuid|ns, jumbo: true}` and/or `{…, min: {$gte: a}, max: {$lte: b}, shard: {$nin: [...]}}`.
+    public func chunks(of collection: ShardedCollection, matching query: ChunkQuery, limit: Int) throws -> [Chunk] {
+        guard limit > 0 else { return [] }
+        var filter = Self.owner(collection)
+        if query.jumboOnly { filter["jumbo"] = .bool(true) }
+        if let w = query.within {
+            filter["min"] = .document(["$gte": .document(w.min)])
+            filter["max"] = .document(["$lte": .document(w.max)])
+        }
+        if !query.notOn.isEmpty { filter["shard"] = .document(["$nin": .array(query.notOn.map { .string($0) })]) }
+        return try find("chunks", filter: filter, sort: ["min": .int32(1)], limit: limit).compactMap { try? ChunkDecoder.decode($0) }
+    }
+
     public func changelog(newerThan time: Date, limit: Int) throws -> [ChangelogEntry] {
         guard limit > 0 else { return [] }
         let ms = Int64((time.timeIntervalSince1970 * 1000).rounded(.down))

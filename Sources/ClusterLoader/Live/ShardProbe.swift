@@ -28,12 +28,26 @@ public struct ShardProbe: Sendable {
         self.secrets = secrets
     }
 
+    /// Every shard at once (each shard's hosts in parallel too), so unreachable hosts cost one timeout, not one each.
     public func probe(_ shards: [Shard]) -> [ReplicaSetProbe] {
-        shards.map(probe)
+        let results = Results<ReplicaSetProbe>(count: shards.count)
+        DispatchQueue.concurrentPerform(iterations: shards.count) { i in results.set(i, probe(shards[i])) }
+        return results.values.compactMap { $0 }
+    }
+
+    private final class Results<T>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var storage: [T?]
+        init(count: Int) { storage = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ v: T) { lock.lock(); storage[i] = v; lock.unlock() }
+        var values: [T?] { lock.lock(); defer { lock.unlock() }; return storage }
     }
 
     public func probe(_ shard: Shard) -> ReplicaSetProbe {
-        let hellos = shard.members.map(hello)
+        let members = shard.members
+        let answers = Results<HostProbe>(count: members.count)
+        DispatchQueue.concurrentPerform(iterations: members.count) { i in answers.set(i, hello(members[i])) }
+        let hellos = answers.values.compactMap { $0 }
         var result = ReplicaSetProbe(shard: shard.id, hosts: hellos)
         // replSetGetStatus on one member that answered: the primary if any, else a data-bearing one, else any.
         let order = hellos.filter(\.reachable).sorted { rank($0) < rank($1) }
