@@ -149,6 +149,8 @@ public struct BSONDocument: Hashable, Sendable, Sequence, ExpressibleByDictionar
     }
     /// Follows a dotted path through embedded documents ("details.errmsg").
     public func value(at path: String) -> BSONValue? {
+        // Most paths are one field: no split, no boxing of the document (chunk decoding calls this per field).
+        if !path.utf8.contains(UInt8(ascii: ".")) { return self[path] }
         var current: BSONValue = .document(self)
         for part in path.split(separator: ".", omittingEmptySubsequences: false) {
             guard case .document(let d) = current, let next = d[String(part)] else { return nil }
