@@ -180,6 +180,10 @@ enum ChunkPaging {
                 index = 0
                 if page.count < ChunkPaging.pageSize { done = true }
                 if page.isEmpty { return nil }
+                // Pages must move forward, or a source that ignored `after` would loop for ever.
+                if let after, BSONDocument.compareKeys(page[0].min, after) <= 0 {
+                    throw CLIError("chunks of \(collection.ns) came back out of order from \(source.info.display) (a page did not start after \(after.relaxedExtendedJSON.serialized(indent: 0)))")
+                }
             }
             defer { index += 1 }
             return page[index]
