@@ -43,14 +43,17 @@ enum CollectionsPane: TablePane {
             Column(title: "zones", width: 8, flex: 1, drop: 6),
             Column(title: "notes", width: 10, drop: 7),
         ]
-        // Compare mode: the delta beside the bar (never dropped), per-shard deltas where they fit; the
-        // key, zones and notes give way first.
+        // Compare mode: the delta beside the bar (never dropped), the data delta (where both sides have
+        // `$shardedDataDistribution`) and per-shard deltas where they fit; notes, zones and the key give way first.
         let compare = state.comparing ? state.compare : nil
+        let withData = compare.map { CompareColumns.hasData(snap, $0) } ?? false
         if compare != nil {
-            columns.insert(contentsOf: [Column(title: "Δ", width: 6, right: true),
-                                        Column(title: "Δ by shard", width: 12, flex: 2, drop: 5)], at: 4)
-            columns[1].drop = 8
-            columns[6].drop = 6; columns[7].drop = 7; columns[8].drop = 9; columns[9].drop = 10
+            var extra = [Column(title: "Δ", width: 6, right: true)]
+            if withData { extra.append(Column(title: "Δ data", width: 8, right: true, drop: 4)) }
+            extra.append(Column(title: "Δ by shard", width: 12, flex: 2, drop: 5))
+            columns.insert(contentsOf: extra, at: 4)
+            let drops = ["key": 9, "max-min": 6, "jumbo": 7, "zones": 10, "notes": 11]
+            for i in columns.indices { if let d = drops[columns[i].title] { columns[i].drop = d } }
         }
         let rows = sortedCollections(state).map { c -> TableRow in
             let total = snap.totalChunks(for: c.ns), imb = snap.imbalance(for: c.ns), jumbo = snap.jumboChunks(for: c.ns)
@@ -72,7 +75,10 @@ enum CollectionsPane: TablePane {
             ]
             if let compare {
                 let delta = CompareColumns.row(c.ns, snap, compare)
-                cells.insert(contentsOf: [CompareColumns.totalCell(delta), CompareColumns.perShardCell(delta, snap, options: state.options)], at: 4)
+                var extra = [CompareColumns.totalCell(delta)]
+                if withData { extra.append(CompareColumns.dataCell(delta)) }
+                extra.append(CompareColumns.perShardCell(delta, snap, options: state.options))
+                cells.insert(contentsOf: extra, at: 4)
             }
             return TableRow(cells: cells)
         }

@@ -14,6 +14,8 @@ public struct CompareState {
     /// Per collection of the baseline, by namespace; computed once when it arrives.
     var baselineCounts: [String: [String: Int]] = [:]
     var baselineNamespaces: Set<String> = []
+    /// Owned bytes per shard by namespace, where the baseline has `$shardedDataDistribution`.
+    var baselineData: [String: [String: Int64]]?
 
     public init(source: SourceInfo) { self.source = source }
 }
@@ -34,6 +36,9 @@ extension AppState {
                 Dictionary(rows.map { ($0.shard, $0.chunks) }, uniquingKeysWith: +)
             }
             c.baselineNamespaces = Set(snapshot.collections.map(\.ns))
+            c.baselineData = snapshot.dataDistribution?.mapValues { rows in
+                Dictionary(rows.map { ($0.shard, $0.ownedSizeBytes) }, uniquingKeysWith: +)
+            }
         }
         compare = c
     }
@@ -54,6 +59,13 @@ enum CompareColumns {
         var isNew: Bool
         var total: Int                         // chunks now − chunks in the baseline
         var perShard: [(shard: String, delta: Int)]
+        /// Owned bytes now − in the baseline, when both have them for this collection.
+        var dataDelta: Int64? = nil
+    }
+
+    /// Both sides have `$shardedDataDistribution`: a data column is worth its width.
+    static func hasData(_ snap: ClusterSnapshot, _ compare: CompareState) -> Bool {
+        snap.dataDistribution != nil && compare.baselineData != nil
     }
 
     static func row(_ ns: String, _ snap: ClusterSnapshot, _ compare: CompareState) -> Row {
@@ -62,7 +74,11 @@ enum CompareColumns {
         let before = compare.baselineCounts[ns] ?? [:]
         let shards = Set(now.keys).union(before.keys).sorted { (snap.shardIndex($0), $0) < (snap.shardIndex($1), $1) }
         let per = shards.map { ($0, (now[$0] ?? 0) - (before[$0] ?? 0)) }.filter { $0.1 != 0 }
-        return Row(isNew: !compare.baselineNamespaces.contains(ns), total: per.reduce(0) { $0 + $1.1 }, perShard: per)
+        var data: Int64?
+        if let now = snap.dataDistribution?[ns], let before = compare.baselineData?[ns] {
+            data = now.reduce(0) { $0 + $1.ownedSizeBytes } - before.values.reduce(0, +)
+        }
+        return Row(isNew: !compare.baselineNamespaces.contains(ns), total: per.reduce(0) { $0 + $1.1 }, perShard: per, dataDelta: data)
     }
 
     static func signed(_ n: Int) -> String { n > 0 ? "+" + Fmt.count(n) : n < 0 ? "−" + Fmt.count(-n) : "=" }
@@ -71,6 +87,13 @@ enum CompareColumns {
         if r.isNew { return .t("new", .ok) }
         if r.perShard.isEmpty { return .t("=", .dim) }           // nothing changed
         return .t(r.total == 0 ? "0" : signed(r.total), .accent)  // "0": as many chunks, on other shards
+    }
+
+    /// "+572 MB", "−1.2 GB", "=" (unchanged), "" (no data on one side).
+    static func dataCell(_ r: Row) -> CellContent {
+        guard let d = r.dataDelta else { return .t("") }
+        if d == 0 { return .t("=", .dim) }
+        return .t((d > 0 ? "+" : "−") + Fmt.bytes(abs(d)), .accent)
     }
 
     /// "█+3 █−3": each shard whose count changed, in its bar colour (its letter without colour).

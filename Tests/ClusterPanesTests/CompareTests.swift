@@ -15,6 +15,8 @@ final class CompareTests: XCTestCase {
         b.distribution[Fixture.orders] = [ShardChunkCount(shard: "shard01", chunks: 40), ShardChunkCount(shard: "shard02", chunks: 30),
                                           ShardChunkCount(shard: "shard03", chunks: 12)]
         b.distribution[Fixture.emoji] = [ShardChunkCount(shard: "shard01", chunks: 2)]
+        b.dataDistribution = [Fixture.orders: [ShardDataSize(shard: "shard01", ownedSizeBytes: 3_000_000_000),
+                                               ShardDataSize(shard: "shard02", ownedSizeBytes: 2_500_000_000)]]
         b.collections.removeAll { $0.ns == Fixture.cjk }
         b.distribution[Fixture.cjk] = nil
         b.collections.append(ShardedCollection(ns: "app.legacy", key: ShardKey(document: ["x": .int32(1)]), keying: .uuid(.string("u0"))))
@@ -45,6 +47,7 @@ final class CompareTests: XCTestCase {
         let orders = lines.first { $0.contains("app.orders") }!
         XCTAssertTrue(orders.contains("=") == false && orders.contains("−2"), orders)   // 80 now, 82 then
         XCTAssertTrue(orders.contains("+8") && orders.contains("−10"), orders)          // shard02 +8, shard03 −10
+        XCTAssertTrue(orders.contains("+572 MB"), orders)                                // 6.1 GB now, 5.5 GB then
         let users = lines.first { $0.contains("app.users") }!
         XCTAssertTrue(users.contains(" = "), users)
         XCTAssertTrue(lines.first { $0.contains("app.日本語") }!.contains("new"))
@@ -107,5 +110,14 @@ final class CompareTests: XCTestCase {
         }
         // The delta column is kept even at 80 columns.
         XCTAssertTrue(render(Self.state(), 80, 24).text.contains(" Δ"))
+        // No data column unless both sides have $shardedDataDistribution.
+        var noData = Fixture.state()
+        var base = Self.baseline
+        base.dataDistribution = nil
+        noData.expectCompare(base.source)
+        noData.apply(.compareSnapshot(base))
+        Fixture.press(&noData, .char("3"))
+        XCTAssertFalse(render(noData, 132, 43).text.contains("Δ data"))
+        XCTAssertTrue(render(Self.state(), 132, 43).text.contains("Δ data"))
     }
 }
