@@ -30,9 +30,11 @@ test: deps-test
 	$(SWIFT) test --skip-build --disable-swift-testing
 	SHARDSCOPE_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTEST) tests
 
-# Benchmarks: loads measured side by side in one run (see scripts/bench.py for what is compared).
+# Benchmarks (issue 4's targets, a few minutes): a 1,000,000-chunk demo dump loaded by shardscope, a native libbson scan
+# built on the spot and pymongo, plus TUI first frame, render times, live refresh cost and --version; one table.
+# Options: make bench BENCH_ARGS="--chunks 200000 --runs 3"  (see python3 scripts/bench.py --help).
 bench: deps-test release
-	python3 scripts/bench.py $(BIN_RELEASE)
+	python3 scripts/bench.py $(BIN_RELEASE) $(BENCH_ARGS)
 
 screenshots: release
 	@scripts/install-deps.sh build screenshots

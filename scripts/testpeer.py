@@ -4,7 +4,7 @@ mongodump directory, for shardscope's live tests.
 
     python3 scripts/testpeer.py --dump DIR [--port 0] [--port-file F] [--log FILE]
                                 [--delay SECONDS] [--auth USER:PASS] [--version 7.0.14]
-                                [--watch-dir DIR]
+                                [--watch-dir DIR] [--stats FILE]
 
 * Wire protocol: mockupdb (OP_MSG, and legacy OP_QUERY for libmongoc's isMaster).
 * Documents: every `<coll>.bson` / `<coll>.bson.gz` of DIR (the `config/` folder of
@@ -24,10 +24,17 @@ mongodump directory, for shardscope's live tests.
 * --auth USER:PASS: SCRAM/legacy authentication is always rejected with
   AuthenticationFailed (code 18); authMechanism=PLAIN with the right USER:PASS
   succeeds (so a test can make a successful run with a password in the URI).
+* --config-hosts RS/H:P,… (test-only): getShardMap answers {map: {config: RS/H:P,…}};
+  without it getShardMap is CommandNotFound. --default-write-concern JSON (test-only):
+  getDefaultRWConcern answers that defaultWriteConcern with source "global".
 * --watch-dir DIR (test-only, to make the cluster change while it is watched):
   every 0.5 s, each `<coll>.bson` dropped in DIR is read, its documents are
   appended to config.<coll>, and the file is deleted. Drop files atomically
   (write another name, then rename to `<coll>.bson`).
+* --stats FILE: counts requests and bytes per command (keyed "command collection",
+  e.g. "aggregate chunks", "find shards"; handshakes as "hello"/"isMaster"):
+  {key: {"requests", "bytes_in", "bytes_out"}}, bytes of the BSON command document
+  received and of the reply message sent; rewritten atomically after every reply.
 * listCollections / listIndexes on config answer from each collection's
   `<coll>.metadata.json[.gz]` in DIR (mongodump's file: options, uuid, indexes),
   else a generated uuid and the `_id` index; listIndexes of a collection that is
@@ -596,7 +603,9 @@ def send_reply(request, doc):
         msg = mockupdb.OpMsgReply(doc)
     else:
         msg = mockupdb.OpReply(doc)
-    request._client.sendall(msg.reply_bytes(request))
+    data = msg.reply_bytes(request)
+    request._client.sendall(data)
+    return len(data)
 
 
 class Cursor:
@@ -649,6 +658,7 @@ class Peer:
         self.process_id = ObjectId()
         self.log_lock = threading.Lock()
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
+        self.stats = {} if getattr(args, "stats", None) else None
         self.auth = tuple(args.auth.split(":", 1)) if args.auth else None
         vparts = [int(p) for p in re.findall(r"\d+", args.version)[:3]]
         self.version_array = (vparts + [0, 0, 0])[:3] + [0]
@@ -754,7 +764,22 @@ class Peer:
             reply = {"ok": 0, "errmsg": e.errmsg, "code": e.code, "codeName": e.code_name}
         if reply is not None:
             reply.setdefault("ok", 1.0)
-            send_reply(request, reply)
+            sent = send_reply(request, reply)
+            if self.stats is not None:
+                self.count_command(entry, request.doc, sent)
+
+    def count_command(self, entry, doc, sent):
+        key = entry["command"] + (f" {entry['collection']}" if entry.get("collection") else "")
+        received = len(bson.encode(doc))
+        with self.log_lock:
+            s = self.stats.setdefault(key, {"requests": 0, "bytes_in": 0, "bytes_out": 0})
+            s["requests"] += 1
+            s["bytes_in"] += received
+            s["bytes_out"] += sent
+            tmp = self.args.stats + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(self.stats, f, sort_keys=True)
+            os.replace(tmp, self.args.stats)
 
     def dispatch(self, lname, name, doc, db, request):
         if lname in HANDSHAKE:
@@ -771,11 +796,14 @@ class Peer:
         if lname == "balancerstatus":
             return self.balancer_status()
         if lname == "getdefaultrwconcern":
+            wc = getattr(self.args, "default_write_concern", None)
             return {"defaultReadConcern": {"level": "local"},
-                    "defaultWriteConcern": {"w": "majority", "wtimeout": 0},
+                    "defaultWriteConcern": json.loads(wc) if wc else {"w": "majority", "wtimeout": 0},
                     "defaultReadConcernSource": "implicit",
-                    "defaultWriteConcernSource": "implicit",
+                    "defaultWriteConcernSource": "global" if wc else "implicit",
                     "localUpdateWallClockTime": self.local_time}
+        if lname == "getshardmap" and getattr(self.args, "config_hosts", None):
+            return {"map": {"config": self.args.config_hosts}}
         if lname == "endsessions":
             return {}
         if lname == "find":
@@ -1043,7 +1071,10 @@ def main(argv=None):
     ap.add_argument("--auth", help="USER:PASS")
     ap.add_argument("--version", default="7.0.14")
     ap.add_argument("--watch-dir", help="test-only: append <coll>.bson files dropped here to config.<coll>")
+    ap.add_argument("--config-hosts", help="test-only: getShardMap answers {map: {config: THIS}} (else CommandNotFound)")
+    ap.add_argument("--default-write-concern", help="test-only: getDefaultRWConcern's defaultWriteConcern, as JSON (source 'global')")
     ap.add_argument("--drop-after-docs", type=int, help="test-only: close the connection once more than N documents were served")
+    ap.add_argument("--stats", help="write requests and bytes per command to this JSON file after every reply")
     args = ap.parse_args(argv)
 
     peer = Peer(args)
