@@ -235,11 +235,43 @@ def test_probe_shards_against_fake_replica_sets(shardscope, dumps, peer_factory,
     assert maj and maj[0]["data"] == {"dataBearing": 3, "healthy": 2, "writeMajority": 3}
     # The peer's default write concern is the implicit majority: nothing to say.
     assert "durability.write-concern" not in f and "durability.not-checked" not in f
+    # This peer does not answer getShardMap: the config servers are said to be not probed, not passed over.
+    assert [x["subject"] for x in f["resilience.not-probed"]] == [{"kind": "cluster", "name": "config servers"}]
     # Read-only: the members saw nothing but the handshake/hello and replSetGetStatus.
     for p in (healthy, headless):
         sent = set(p.commands())
         assert sent, "probing reached the members"
         assert sent <= {"hello", "isMaster", "ismaster", "replSetGetStatus", "endSessions"}, sent
+
+
+def test_config_servers_probed_from_get_shard_map(shardscope, dumps, peer_factory, rspeers, tmp_path):
+    shard_set = rspeers("rsA", "primary,secondary,secondary")
+    config_set = rspeers("cfgRS", "secondary,secondary,down")
+    d = dumps.copy("7.0", tmp_path / "d")
+    rewrite(d, [(f"shard{i}", shard_set.info["host_string"], {}) for i in range(5)])
+    peer = peer_factory(d, "--config-hosts", config_set.info["host_string"])
+    doc, proc = audit_json(shardscope, peer.uri, "--probe-shards", "--timeout", "2")
+    assert proc.returncode == 1
+    f = by_id(doc)
+    assert [x["message"] for x in f["resilience.no-primary"]] == ["config servers: no primary"]
+    assert f["resilience.no-primary"][0]["subject"] == {"kind": "cluster", "name": "config servers"}
+    assert "resilience.not-probed" not in f
+    # The healthy shard set has nothing to report.
+    assert not [x for x in doc["findings"] if x["subject"]["kind"] == "shard" and x["id"].startswith(("resilience", "durability"))]
+    assert set(config_set.commands()) <= {"hello", "isMaster", "ismaster", "replSetGetStatus", "endSessions"}
+    assert "getShardMap" in [c["command"] for c in peer.commands()]
+
+
+@pytest.mark.parametrize("wc, finding", [('{"w": 1}', "durability.write-concern"),
+                                         ('{"w": "majority", "j": false}', "durability.journal"),
+                                         ('{"w": "majority", "wtimeout": 0}', None)])
+def test_default_write_concern_from_the_server(shardscope, dumps, peer_factory, wc, finding):
+    peer = peer_factory(dumps.small("7.0"), "--default-write-concern", wc)
+    doc, _ = audit_json(shardscope, peer.uri)
+    ids = {x["id"] for x in doc["findings"] if x["id"].startswith("durability")}
+    assert ids == ({finding} if finding else set()), (wc, ids)
+    if finding == "durability.write-concern":
+        assert "w: 1" in by_id(doc)[finding][0]["message"]
 
 
 def test_probe_never_crashes_on_an_unreachable_shard(shardscope, dumps, peer_factory, tmp_path):

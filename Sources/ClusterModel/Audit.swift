@@ -449,12 +449,19 @@ public enum Audit {
         }
         var out: [Finding] = []
         for p in probes {
-            let subject = Finding.Subject(.shard, p.shard)
+            let subject = p.subject, who = p.label
+            if let why = p.notProbed {
+                out.append(Finding(
+                    id: "resilience.not-probed", severity: .info, subject: subject,
+                    message: "\(who): not probed (\(esc(why)))",
+                    advice: "grant clusterMonitor (getShardMap) to probe the config servers too", data: [:]))
+                continue
+            }
             let down = p.hosts.filter { !$0.reachable }
             for h in down {
                 out.append(Finding(
                     id: "resilience.unreachable", severity: .warning, subject: subject,
-                    message: "shard \(esc(p.shard)): no answer from \(esc(h.host)): \(esc(h.error ?? ""))",
+                    message: "\(who): no answer from \(esc(h.host)): \(esc(h.error ?? ""))",
                     advice: "check the host and the network from here; a member that is down lowers the set's fault tolerance",
                     data: ["host": .string(h.host)]))
             }
@@ -462,14 +469,14 @@ public enum Audit {
             if Set(primaries).isEmpty {
                 out.append(Finding(
                     id: "resilience.no-primary", severity: .error, subject: subject,
-                    message: "shard \(esc(p.shard)): no primary" + (down.count == p.hosts.count ? " (no member answered)" : ""),
+                    message: "\(who): no primary" + (down.count == p.hosts.count ? " (no member answered)" : ""),
                     advice: "writes to this shard fail until a primary is elected: check that a majority of voting members is up and can reach each other",
                     data: ["hosts": .array(p.hosts.map { ["host": .string($0.host), "role": .string($0.role)] })]))
             }
             for m in p.members ?? [] where m.health == 0 || [3, 6, 8, 9, 10].contains(m.state) {
                 out.append(Finding(
                     id: "resilience.member-unhealthy", severity: .warning, subject: subject,
-                    message: "shard \(esc(p.shard)): member \(esc(m.name)) is \(esc(m.health == 0 && m.state != 8 ? "unreachable (\(m.stateStr))" : m.stateStr))",
+                    message: "\(who): member \(esc(m.name)) is \(esc(m.health == 0 && m.state != 8 ? "unreachable (\(m.stateStr))" : m.stateStr))",
                     advice: m.state == 3 ? "a RECOVERING member is catching up or resyncing; if it stays there, read its log" : "bring the member back or replace it",
                     data: ["member": .string(m.name), "state": .string(m.stateStr), "health": .double(m.health)]))
             }
@@ -480,7 +487,7 @@ public enum Audit {
                     if lag > lagSeconds {
                         out.append(Finding(
                             id: "resilience.lag", severity: .warning, subject: subject,
-                            message: "shard \(esc(p.shard)): secondary \(esc(m.name)) is \(Int(lag)) s behind the primary",
+                            message: "\(who): secondary \(esc(m.name)) is \(Int(lag)) s behind the primary",
                             advice: "a lagging secondary slows majority writes and may fall off the oplog; check its load, disk and network",
                             data: ["member": .string(m.name), "lagSeconds": .int(Int64(lag))]))
                     }
@@ -489,14 +496,14 @@ public enum Audit {
             if let voting = votingCount(p), voting < 3 {
                 out.append(Finding(
                     id: "resilience.few-voters", severity: .warning, subject: subject,
-                    message: "shard \(esc(p.shard)): \(voting) voting member\(voting == 1 ? "" : "s"): losing one leaves no majority to elect a primary",
+                    message: "\(who): \(voting) voting member\(voting == 1 ? "" : "s"): losing one leaves no majority to elect a primary",
                     advice: "run at least three voting members (better: three data-bearing ones)",
                     data: ["votingMembers": .int(Int64(voting))]))
             }
             if p.members == nil, let e = p.statusError {
                 out.append(Finding(
                     id: "resilience.status-unavailable", severity: .info, subject: subject,
-                    message: "shard \(esc(p.shard)): replSetGetStatus not available (\(esc(e))); states and lag from hello only",
+                    message: "\(who): replSetGetStatus not available (\(esc(e))); states and lag from hello only",
                     advice: "grant clusterMonitor on the shards to see member states and replication lag", data: [:]))
             }
         }
@@ -549,14 +556,14 @@ public enum Audit {
                 let healthy = members.filter(\.isHealthyDataBearing).count
                 if min(dataBearing, healthy) < needed {
                     out.append(Finding(
-                        id: "durability.majority-unavailable", severity: .error, subject: .init(.shard, p.shard),
-                        message: "shard \(esc(p.shard)): \(min(dataBearing, healthy)) data-bearing member\(min(dataBearing, healthy) == 1 ? "" : "s") up, majority writes need \(needed): w: majority writes cannot be acknowledged",
+                        id: "durability.majority-unavailable", severity: .error, subject: p.subject,
+                        message: "\(p.label): \(min(dataBearing, healthy)) data-bearing member\(min(dataBearing, healthy) == 1 ? "" : "s") up, majority writes need \(needed): w: majority writes cannot be acknowledged",
                         advice: "bring data-bearing members back; arbiters do not acknowledge writes",
                         data: ["dataBearing": .int(Int64(dataBearing)), "healthy": .int(Int64(healthy)), "writeMajority": .int(Int64(needed))]))
                 } else if dataBearing == needed, members.contains(where: \.isArbiter) {
                     out.append(Finding(
-                        id: "durability.majority-fragile", severity: .warning, subject: .init(.shard, p.shard),
-                        message: "shard \(esc(p.shard)): \(dataBearing) data-bearing voting members and an arbiter: losing one data-bearing member stalls w: majority writes",
+                        id: "durability.majority-fragile", severity: .warning, subject: p.subject,
+                        message: "\(p.label): \(dataBearing) data-bearing voting members and an arbiter: losing one data-bearing member stalls w: majority writes",
                         advice: "replace the arbiter with a data-bearing member (primary-secondary-secondary)",
                         data: ["dataBearing": .int(Int64(dataBearing)), "writeMajority": .int(Int64(needed))]))
                 }

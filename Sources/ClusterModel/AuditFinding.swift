@@ -82,9 +82,12 @@ public struct MemberStatus: Equatable, Sendable {
 }
 
 /// The probe of one shard's replica set: `hello` on each host of `config.shards`, and `replSetGetStatus` on
-/// one that answered (nil with `statusError` when the privileges do not allow it).
+/// one that answered (nil with `statusError` when the privileges do not allow it). The config server replica set
+/// is probed as `shard` "config" (its hosts from `getShardMap`); `notProbed` says why a set could not be probed at all.
 public struct ReplicaSetProbe: Equatable, Sendable {
+    public static let configServers = "config"
     public var shard: String
+    public var notProbed: String?
     public var hosts: [HostProbe]
     public var members: [MemberStatus]?
     public var statusError: String?
@@ -97,6 +100,19 @@ public struct ReplicaSetProbe: Equatable, Sendable {
         self.shard = shard; self.hosts = hosts; self.members = members; self.statusError = statusError
         self.votingMembers = votingMembers; self.writableVotingMembers = writableVotingMembers; self.writeMajority = writeMajority
     }
+    /// The config servers, not probed: `reason` says why (e.g. getShardMap refused).
+    public static func configNotProbed(_ reason: String) -> ReplicaSetProbe {
+        var p = ReplicaSetProbe(shard: configServers, hosts: [])
+        p.notProbed = reason
+        p.isConfigSet = true
+        return p
+    }
+    /// "shard X", or "config servers" for the config server replica set.
+    public var label: String { isConfigSet ? "config servers" : "shard " + SafeText.escaped(shard) }
+    /// What a finding about this set is about: the shard, or the cluster for the config servers.
+    public var subject: Finding.Subject { isConfigSet ? Finding.Subject(.cluster, "config servers") : Finding.Subject(.shard, shard) }
+    /// Set by the prober for the config server replica set (a config shard of 8.0 is probed as a shard).
+    public var isConfigSet = false
 }
 
 /// Facts from individual chunks of the collections that need them (zone ranges, jumbo chunks).

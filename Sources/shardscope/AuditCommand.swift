@@ -47,7 +47,7 @@ struct AuditCommand: ParsableCommand {
             var probes: [ReplicaSetProbe]?
             if probeShards {
                 let (spec, _) = try options.resolvedSpec()
-                probes = try ShardProbe(uri: spec, timeout: options.timeout).probe(snapshot.shards)
+                probes = try ShardProbe(uri: spec, timeout: options.timeout).probeCluster(snapshot.shards)
             }
             let findings = Audit.run(snapshot, AuditInputs(chunks: facts, probes: probes, timeZone: options.timeZone))
             if json {

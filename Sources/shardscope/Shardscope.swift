@@ -245,7 +245,7 @@ struct UICommand: ParsableCommand {
             if probeShards {
                 guard source.info.kind == .live else { throw CLIError("--probe-shards needs a live cluster (a mongodb:// URI)") }
                 let prober = try ShardProbe(uri: try options.resolvedSpec().spec, timeout: options.timeout)
-                probe = { snap in prober.probe(snap.shards) }
+                probe = { snap in prober.probeCluster(snap.shards) }
             }
             let status = TerminalUI.run(source: source, options: ui, color: ColorMode(rawValue: color)!, load: options.loadOptions, probe: probe, compare: compareSource)
             if status != 0 { throw ExitCode(status) }

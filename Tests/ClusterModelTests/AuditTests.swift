@@ -349,6 +349,19 @@ final class AuditTests: XCTestCase {
         XCTAssertNotNil(one("resilience.status-unavailable", f))
     }
 
+    func testConfigServersAreNamedAndNotProbedIsSaid() {
+        var cfg = healthyProbe("cfg")
+        cfg.shard = ReplicaSetProbe.configServers; cfg.isConfigSet = true
+        cfg.hosts[0] = HostProbe(host: cfg.hosts[0].host, error: "refused")
+        cfg.members![0].state = 8; cfg.members![0].health = 0
+        let f = audit(clean(), probes: [healthyProbe("s1"), healthyProbe("s2"), healthyProbe("s3"), cfg])
+        XCTAssertEqual(one("resilience.no-primary", f)?.message, "config servers: no primary")
+        XCTAssertEqual(one("resilience.no-primary", f)?.subject, Finding.Subject(.cluster, "config servers"))
+        let g = audit(clean(), probes: [healthyProbe("s1"), healthyProbe("s2"), healthyProbe("s3"), .configNotProbed("getShardMap: code 13")])
+        XCTAssertEqual(one("resilience.not-probed", g)?.message, "config servers: not probed (getShardMap: code 13)")
+        XCTAssertEqual(g.filter { $0.severity != .info }.map(\.id), [])
+    }
+
     // MARK: durability
 
     func testDefaultWriteConcern() {

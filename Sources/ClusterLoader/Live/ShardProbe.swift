@@ -9,7 +9,7 @@ private let probeInitialized: Void = {
 
 /// Read-only replica-set probing of each shard (`audit --probe-shards`, `ui --probe-shards`): a direct connection
 /// to every host listed in `config.shards`, sending only `hello` to each and `replSetGetStatus` to one member that
-/// answered. Credentials, TLS and other options come from the cluster's URI; only the host list changes.
+/// answered; the config servers likewise, found with `getShardMap`. Credentials, TLS and other options come from the cluster's URI; only the host list changes.
 /// A host that cannot be reached becomes part of the result, never an error.
 public struct ShardProbe: Sendable {
     let uri: String
@@ -26,6 +26,34 @@ public struct ShardProbe: Sendable {
         if let pw = Self.userinfo(uri)?.split(separator: ":", maxSplits: 1).dropFirst().first,
            let decoded = String(pw).removingPercentEncoding, !decoded.isEmpty { secrets.append(decoded) }
         self.secrets = secrets
+    }
+
+    /// The shards and the config server replica set (its hosts from `getShardMap` on the cluster: one more read-only
+    /// command, sent through the URI as given). An 8.0 config shard is the same set: probed once, as the shard.
+    public func probeCluster(_ shards: [Shard]) -> [ReplicaSetProbe] {
+        let config = Results<ReplicaSetProbe>(count: 1)
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            if let p = configServers(besides: shards) { config.set(0, p) }
+        }
+        let list = probe(shards)
+        group.wait()
+        return list + config.values.compactMap { $0 }
+    }
+
+    /// The config server replica set probed, nil when it is one of `shards` (an 8.0 config shard).
+    func configServers(besides shards: [Shard]) -> ReplicaSetProbe? {
+        do {
+            let map = try command(["getShardMap": .int32(1)], uriText: uri)
+            guard let host = map["map"]?.documentValue?["config"]?.stringValue else { return .configNotProbed("getShardMap names no config servers") }
+            let cfg = Shard(id: ReplicaSetProbe.configServers, host: host)
+            if shards.contains(where: { $0.replicaSet != nil && $0.replicaSet == cfg.replicaSet }) { return nil }
+            var p = probe(cfg)
+            p.isConfigSet = true
+            return p
+        } catch {
+            return .configNotProbed("getShardMap: \(error)")
+        }
     }
 
     /// Every shard at once (each shard's hosts in parallel too), so unreachable hosts cost one timeout, not one each.
@@ -88,8 +116,12 @@ public struct ShardProbe: Sendable {
 
     /// One command on `admin` over a fresh direct connection to `host`.
     func command(_ cmd: BSONDocument, host: String, authenticated: Bool) throws -> BSONDocument {
+        try command(cmd, uriText: Self.directURI(uri, host: host, keepCredentials: authenticated), host: host)
+    }
+
+    /// One command on `admin` over a fresh client for `text` (`host` names the server in errors).
+    func command(_ cmd: BSONDocument, uriText text: String, host: String? = nil) throws -> BSONDocument {
         _ = probeInitialized
-        let text = Self.directURI(uri, host: host, keepCredentials: authenticated)
         var error = bson_error_t()
         guard let u = mongoc_uri_new_with_error(text, &error) else {
             throw LoaderError.invalidURI(uri: Redact.uri(text), reason: Redact.text(error.text, secrets: secrets))
@@ -119,10 +151,10 @@ public struct ShardProbe: Sendable {
                 let serverReply = error.domain == MONGOC_ERROR_SERVER.rawValue || error.domain == MONGOC_ERROR_QUERY.rawValue
                 if (error.domain == MONGOC_ERROR_CLIENT.rawValue && error.code == MONGOC_ERROR_CLIENT_AUTHENTICATE.rawValue)
                     || (serverReply && error.code == 18) {
-                    throw LoaderError.authenticationFailed(hosts: [host], user: nil, reason: message)
+                    throw LoaderError.authenticationFailed(hosts: [host ?? "the cluster"], user: nil, reason: message)
                 }
                 if serverReply { throw LoaderError.commandFailed(command: name, code: Int(error.code), message: message) }
-                throw LoaderError.unreachable(hosts: [host], timeoutSeconds: timeout, reason: message)
+                throw LoaderError.unreachable(hosts: [host ?? "the cluster"], timeoutSeconds: timeout, reason: message)
             }
             do { return try BSONDocument(bson: reply) } catch {
                 throw LoaderError.commandFailed(command: name, code: 0, message: "undecodable reply: \(error)")
