@@ -48,6 +48,10 @@ final class BackgroundLoader: @unchecked Sendable {
     private var snapshot: ClusterSnapshot?
     private var newestSeen: Date?              // newest changelog time of the last snapshot or tail
     private var lastProgressPost = Date.distantPast
+    /// When the load in flight started: a refresh shows progress only once it has taken `quietLoadSeconds`, so a
+    /// quick refresh that changes nothing changes nothing on screen (and sends nothing to the terminal).
+    private var loadStarted = Date.distantPast
+    static let quietLoadSeconds: TimeInterval = 1
     /// `--compare`: a second source, loaded once (after the first snapshot of the main one), on this thread too.
     private var compareSource: MetadataSource?
     private var triedOnce = false              // the main source's first load has been attempted
@@ -125,6 +129,7 @@ final class BackgroundLoader: @unchecked Sendable {
     private func loadSnapshot() {
         defer { triedOnce = true }
         var loaded = false
+        loadStarted = Date()
         do {
             let snap = try source.snapshot { [self] p in progress(p) }
             snapshot = snap
@@ -180,6 +185,7 @@ final class BackgroundLoader: @unchecked Sendable {
     }
 
     private func progress(_ p: LoadProgress) {
+        if snapshot != nil, Date().timeIntervalSince(loadStarted) < Self.quietLoadSeconds { return }
         // Chunk scans report very often; the UI needs a few updates a second at most.
         if case .chunks = p, Date().timeIntervalSince(lastProgressPost) < 0.1 { return }
         lastProgressPost = Date()
