@@ -74,6 +74,17 @@ def test_demo_findings_are_the_ones_the_demo_was_built_with(shardscope):
     assert ledger and ledger[0]["data"]["ranges"][0]["min"] == wrong[0]["data"]["chunks"][0]["min"]
 
 
+def test_failed_migrations_cover_24_hours_whatever_changelog_says(shardscope, dumps):
+    d = str(dumps.small("7.0"))
+    few, _ = audit_json(shardscope, d, "--changelog", "3")
+    many, _ = audit_json(shardscope, d, "--changelog", "5000")
+    counts = lambda doc: sorted((x["data"]["reason"], x["data"]["count"]) for x in by_id(doc).get("migrations.failed", []))
+    assert counts(few) == counts(many) and counts(few), counts(few)
+    # status with --changelog 3 sees at most 3 entries: the audit read its own 24 h.
+    status, _ = shardscope.status_json(d, "--changelog", "3")
+    assert len(status["changelog"]) == 3
+
+
 def test_exit_status_follows_fail_on(shardscope):
     assert shardscope("audit", "demo").returncode == 0
     assert shardscope("audit", "demo", "--fail-on", "error").returncode == 0

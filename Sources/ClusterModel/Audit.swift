@@ -4,7 +4,12 @@ import Foundation
 /// The one source of truth for `shardscope audit`, the TUI's Health pane, its header badge and the Overview's problems.
 public enum Audit {
     /// Findings sorted most serious first, then by id and subject.
-    public static func run(_ snap: ClusterSnapshot, _ inputs: AuditInputs = AuditInputs()) -> [Finding] {
+    public static func run(_ snapshot: ClusterSnapshot, _ inputs: AuditInputs = AuditInputs()) -> [Finding] {
+        var snap = snapshot
+        if let extra = inputs.recentChangelog, !extra.isEmpty {
+            let known = Set(snap.changelog.map(\.id))
+            snap.changelog = (snap.changelog + extra.filter { !known.contains($0.id) }).sorted { $0.time > $1.time }
+        }
         var out: [Finding] = []
         out += distribution(snap)
         out += jumbo(snap, inputs.chunks)

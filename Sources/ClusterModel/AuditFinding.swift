@@ -197,7 +197,18 @@ public struct AuditInputs: Equatable, Sendable {
     public var probes: [ReplicaSetProbe]?
     /// The config primary's time zone, for the balancer window.
     public var timeZone: TimeZone
-    public init(chunks: ChunkFacts? = nil, probes: [ReplicaSetProbe]? = nil, timeZone: TimeZone = .current) {
-        self.chunks = chunks; self.probes = probes; self.timeZone = timeZone
+    /// Changelog entries of the 24 h before the snapshot (the snapshot holds only the newest `--changelog` ones):
+    /// merged into the snapshot's for the failed-migration count. nil: the snapshot's alone.
+    public var recentChangelog: [ChangelogEntry]?
+    public init(chunks: ChunkFacts? = nil, probes: [ReplicaSetProbe]? = nil, timeZone: TimeZone = .current,
+                recentChangelog: [ChangelogEntry]? = nil) {
+        self.chunks = chunks; self.probes = probes; self.timeZone = timeZone; self.recentChangelog = recentChangelog
+    }
+
+    /// At most this many entries are read for the 24 h window.
+    public static let recentChangelogLimit = 10_000
+    /// The changelog of the 24 h before `snapshot.asOf`, from the source (live: one find with `time > asOf − 24 h`).
+    public static func recentChangelog(from source: MetadataSource, snapshot: ClusterSnapshot) throws -> [ChangelogEntry] {
+        try source.changelog(newerThan: snapshot.asOf.addingTimeInterval(-86400), limit: recentChangelogLimit)
     }
 }

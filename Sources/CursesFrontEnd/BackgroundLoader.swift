@@ -62,6 +62,7 @@ final class BackgroundLoader: @unchecked Sendable {
     private let probe: ((ClusterSnapshot) -> [ReplicaSetProbe])?
     private let timeZone: TimeZone
     private var nextAudit = Date.distantPast
+    private var recentChangelog: [ChangelogEntry]?   // read once; the tail brings newer entries
 
     init(source: MetadataSource, refreshSeconds: Double, events: EventQueue,
          probe: ((ClusterSnapshot) -> [ReplicaSetProbe])? = nil, timeZone: TimeZone = .current) {
@@ -151,9 +152,12 @@ final class BackgroundLoader: @unchecked Sendable {
     /// snapshot's failure (if the server is gone) is what the user sees.
     private func gatherAudit(_ snap: ClusterSnapshot) {
         let chunks = try? ChunkFacts.gather(from: source, snapshot: snap)
+        if recentChangelog == nil { recentChangelog = try? AuditInputs.recentChangelog(from: source, snapshot: snap) }
         let probes = probe?(snap)
         nextAudit = Date().addingTimeInterval(Self.auditSeconds)
-        if !isStopped { events.post(.audit(AuditInputs(chunks: chunks, probes: probes, timeZone: timeZone))) }
+        if !isStopped {
+            events.post(.audit(AuditInputs(chunks: chunks, probes: probes, timeZone: timeZone, recentChangelog: recentChangelog)))
+        }
     }
 
     /// The `--compare` source's one snapshot. Its failure is reported beside the deltas, not as the main source's.

@@ -264,6 +264,11 @@ final class AuditTests: XCTestCase {
         let f = audit(s).filter { $0.id == "migrations.failed" }
         XCTAssertEqual(f.map { $0.data["reason"] }, [.string("timeout"), .string("chunk too big")])
         XCTAssertEqual(f.map { $0.data["count"] }, [.int(2), .int(1)])
+        // Entries read for the 24 h window (beyond the snapshot's newest N) are counted too, once each.
+        let extra = [ChangelogEntry(id: "7", server: "h", time: ago(20_000), what: "moveChunk.error", ns: "app.d", details: ["errmsg": "chunk too big"]),
+                     s.changelog[3]]
+        let g = Audit.run(s, AuditInputs(chunks: ChunkFacts(), probes: [], timeZone: utc, recentChangelog: extra)).filter { $0.id == "migrations.failed" }
+        XCTAssertEqual(g.map { $0.data["count"] }, [.int(2), .int(2)])
         // Near miss: only a success and an old failure.
         s.changelog = [s.changelog[4], s.changelog[5]]
         XCTAssertFalse(ids(audit(s)).contains("migrations.failed"))

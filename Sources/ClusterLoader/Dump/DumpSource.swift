@@ -71,7 +71,9 @@ public final class DumpSource: MetadataSource {
                 if tally.skipped > 0 {
                     raw.warnings.append("config.chunks: skipped \(tally.skipped) documents without a 'shard' string or 'uuid'/'ns'")
                 }
-            case "changelog": raw.changelog = try Self.newest(reader, keep: limit) { _ in true }
+            // The newest --changelog entries go in the snapshot; up to the audit's 24 h window's worth are kept for
+            // `changelog(newerThan:)`.
+            case "changelog": raw.changelog = try Self.newest(reader, keep: max(limit, AuditInputs.recentChangelogLimit)) { _ in true }
             case "actionlog": raw.actionlog = try Self.newest(reader, keep: roundLimit) { $0["what"]?.stringValue == "balancer.round" }
             default:
                 var docs: [BSONDocument] = []
@@ -92,7 +94,9 @@ public final class DumpSource: MetadataSource {
         let sidecar = SnapshotSidecar.load(forDumpIn: directory, warnings: &raw.warnings)
         sidecar?.apply(to: &raw)
         let snap = SnapshotBuilder.build(raw, source: info, asOf: sidecar?.capturedAt, options: options)
-        changelogEntries = snap.changelog
+        // Every entry of the file, not only the newest --changelog ones: `changelog(newerThan:)` answers the TUI's tail
+        // and the audit's 24 h window from them, as a live server would.
+        changelogEntries = SnapshotBuilder.changelogEntries(raw.changelog)
         return snap
     }
 
