@@ -85,6 +85,19 @@ def test_failed_migrations_cover_24_hours_whatever_changelog_says(shardscope, du
     assert len(status["changelog"]) == 3
 
 
+@pytest.mark.parametrize("shape", ["4.4", "5.0", "7.0", "8.0"])
+def test_every_demo_shape_is_audited(shardscope, dumps, shape):
+    """4.4 and 5.0 spell the balancer round's error flag errorOccured, 7.0 and 8.0 errorOccurred: both count.
+    4.4's shard3 is a single host."""
+    doc, proc = audit_json(shardscope, str(dumps.small(shape)))
+    f = by_id(doc)
+    rounds = f["balancer.failed-rounds"][0]
+    assert rounds["data"]["failed"] >= 1, rounds
+    single = [x["subject"]["name"] for x in f.get("shards.not-replica-set", [])]
+    assert single == (["shard3"] if shape == "4.4" else [])
+    assert [x["subject"]["name"] for x in f["zones.wrong-shard"]] == ["accounts.ledger"]
+
+
 def test_exit_status_follows_fail_on(shardscope):
     assert shardscope("audit", "demo").returncode == 0
     assert shardscope("audit", "demo", "--fail-on", "error").returncode == 0

@@ -129,6 +129,13 @@ public struct AppState {
         }
     }
 
+    /// The changelog held (snapshot and tail) plus the 24 h window the loader read for the audit, newest first.
+    var auditChangelog: [ChangelogEntry] {
+        guard let extra = auditInputs?.recentChangelog, !extra.isEmpty else { return changelog }
+        let known = Set(changelog.map(\.id))
+        return (changelog + extra.filter { !known.contains($0.id) }).sorted { $0.time > $1.time }
+    }
+
     /// The audit over the latest snapshot with the changelog as tailed since.
     mutating func recomputeFindings() {
         guard var snap = snapshot else { findings = []; return }

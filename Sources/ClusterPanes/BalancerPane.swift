@@ -14,25 +14,12 @@ enum BalancerPane: TextPane {
         var reason: String?
     }
 
-    /// Migrations finished in the 24 h before the snapshot: commits succeeded; `.error` (or a `from` with an error) failed.
-    /// A donor logs a failure twice — `moveChunk.error` and a `moveChunk.from` carrying the errmsg — so a failing
-    /// `from` counts only when no `.error` for the same chunk (ns and details.min) lies within five minutes of it.
+    /// Migrations finished in the 24 h before the snapshot, as the audit counts them (`Audit.recentMigrations`: a
+    /// donor's failing `moveChunk.from` beside its `moveChunk.error` counts once), over the changelog the UI holds plus
+    /// the 24 h the loader read for the audit.
     static func migrations(_ state: AppState) -> [Migration] {
         guard let snap = state.snapshot else { return [] }
-        let since = snap.asOf.addingTimeInterval(-86400)
-        let recent = state.changelog.filter { $0.time >= since }
-        let errors = recent.filter { $0.what == "moveChunk.error" }
-        func reportedAsError(_ from: ChangelogEntry) -> Bool {
-            errors.contains { $0.ns == from.ns && $0.details["min"] == from.details["min"] && abs($0.time.timeIntervalSince(from.time)) <= 300 }
-        }
-        return recent.compactMap { e in
-            switch e.what {
-            case "moveChunk.commit": return Migration(entry: e, failed: false, reason: nil)
-            case "moveChunk.error": return Migration(entry: e, failed: true, reason: ChangelogPane.note(e))
-            case "moveChunk.from" where e.isError && !reportedAsError(e): return Migration(entry: e, failed: true, reason: ChangelogPane.note(e))
-            default: return nil
-            }
-        }
+        return Audit.recentMigrations(state.auditChangelog, asOf: snap.asOf).map { Migration(entry: $0.entry, failed: $0.failed, reason: $0.reason) }
     }
 
     static func lines(_ state: AppState, width: Int) -> [Line] {

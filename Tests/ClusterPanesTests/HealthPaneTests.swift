@@ -140,6 +140,22 @@ final class HealthPaneTests: XCTestCase {
         XCTAssertFalse(problems.contains { $0.contains("not checked") })
     }
 
+    func testTheBalancerPaneCountsTheSameDayAsTheAudit() {
+        var s = Fixture.state()
+        // The loader read the 24 h window: one more failure, 3 h old, that the snapshot's newest entries did not hold.
+        let older = ChangelogEntry(id: "old", server: "db1a.example.net:27018", time: Fixture.ago(10_800), what: "moveChunk.error",
+                                   ns: Fixture.orders, details: ["errmsg": .string("chunk too big to move")])
+        s.apply(.audit(AuditInputs(chunks: nil, probes: nil, timeZone: Fixture.utc, recentChangelog: [older])))
+        let failedInPane = BalancerPane.migrations(s).filter(\.failed).count
+        let failedInAudit = s.findings.filter { $0.id == "migrations.failed" }.map { f -> Int64 in
+            if case .int(let n)? = f.data["count"] { return n }
+            return 0
+        }.reduce(0, +)
+        XCTAssertEqual(failedInPane, 2)
+        XCTAssertEqual(failedInAudit, 2)
+        XCTAssertTrue(OverviewPane.lines(s, width: 132).map(\.plain).contains { $0.contains("24 h migrations: 2 failed") })
+    }
+
     func testFailedMigrationTailedAfterTheSnapshotAppears() {
         var s = Fixture.state()
         let before = s.findings.filter { $0.id == "migrations.failed" }.map { $0.data["count"] }
