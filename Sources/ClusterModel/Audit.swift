@@ -371,9 +371,11 @@ public enum Audit {
         return groups.map { g in
             let namespaces = Array(Set(g.list.map(\.entry.ns))).sorted()
             let subject: Finding.Subject = namespaces.count == 1 ? coll(namespaces[0]) : .balancer
+            // The innermost cause first ("LockBusy: Unable to acquire …"), so a narrow column still tells reasons apart.
+            let cause = g.reason.components(separatedBy: ":: caused by ::").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? g.reason
             return Finding(
                 id: "migrations.failed", severity: .warning, subject: subject,
-                message: "\(g.list.count) migration\(g.list.count == 1 ? "" : "s") failed in the last 24 h: \(g.reason) (\(namespaces.prefix(3).map(esc).joined(separator: ", "))\(namespaces.count > 3 ? ", …" : ""))",
+                message: "\(cause.isEmpty ? g.reason : cause): \(g.list.count) migration\(g.list.count == 1 ? "" : "s") failed in the last 24 h (\(namespaces.prefix(3).map(esc).joined(separator: ", "))\(namespaces.count > 3 ? ", …" : ""))",
                 advice: "see the changelog (pane 6) for each failure; repeated failures for one reason usually need a fix before the balancer can progress",
                 data: ["reason": .string(g.reason), "count": .int(Int64(g.list.count)), "namespaces": .array(namespaces.map { .string($0) }),
                        "newest": .string(ISO8601.string(millis: Int64(g.list[0].entry.time.timeIntervalSince1970 * 1000)))])

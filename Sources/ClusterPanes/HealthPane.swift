@@ -13,9 +13,9 @@ enum HealthPane: TablePane {
     static func table(_ state: AppState) -> Table {
         let columns = [
             Column(title: "severity", width: 8),
-            Column(title: "subject", width: 14, flex: 1, drop: 2),
-            Column(title: "finding", width: 20, flex: 5),
-            Column(title: "id", width: 26, drop: 1),
+            Column(title: "subject", width: 14, flex: 1, drop: 1),
+            Column(title: "finding", width: 40, flex: 5),
+            Column(title: "id", width: 26, drop: 2),        // dropped first: narrow terminals give the message the room
         ]
         let rows = state.findings.map { f in
             TableRow(cells: [.t(f.severity.rawValue), .t(SafeText.escaped(f.subject.name)), .t(f.message), .t(f.id)], role: role(f.severity))

@@ -50,7 +50,9 @@ enum OverviewPane: TextPane {
         let stale = snap.mongos.filter(snap.isStale).count
         out.append([Span("Mongos    ", .tableHeader), Span("\(snap.mongos.count) routers"),
                     Span(" · \(stale) stale", stale > 0 ? .warn : .normal), Span(" · " + versions.joined(separator: ", "), versions.count > 1 ? .warn : .dim)])
-        let imbalanced = snap.collections.filter { snap.imbalance(for: $0.ns) > CollectionsPane.threshold(snap.totalChunks(for: $0.ns)) }.count
+        // The collections the audit finds imbalanced (by chunk count or data size), as the Health pane lists them.
+        let imbalanced = Set(state.findings.filter { $0.severity >= .warning && ["distribution.chunk-imbalance", "distribution.data-imbalance"].contains($0.id) }
+            .map(\.subject.name)).count
         out.append([Span("Data      ", .tableHeader), Span("\(snap.databases.count) databases · \(snap.collections.count) sharded collections · \(Fmt.count(snap.totalChunks)) chunks · "),
                     Span("\(imbalanced) imbalanced", imbalanced > 0 ? .warn : .normal)])
 
