@@ -14,7 +14,7 @@ import time
 
 from conftest import LARGE_CHUNKS, SMALL_CHUNKS
 
-HANDSHAKE = {"hello", "isMaster", "ismaster", "buildinfo", "buildInfo", "endSessions", "ping"}
+HANDSHAKE = {"hello", "isMaster", "ismaster"}   # connection handshake and server monitoring
 
 
 def refresh_cost(shardscope, peer, stats):
