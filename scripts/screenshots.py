@@ -113,7 +113,7 @@ def main():
         tmux.run(cmd)
         tmux.wait_for(lambda s: "loading" not in s and "READY$" not in s, timeout=20)
         time.sleep(4)  # let the demo cluster move a little: changelog entries, a migration or two
-        panes = ["overview", "shards", "collections", "chunkmap", "balancer", "changelog", "mongos", "zones"]
+        panes = ["overview", "shards", "collections", "chunkmap", "balancer", "changelog", "mongos", "zones", "health"]
         for i, name in enumerate(panes, start=1):
             if name == "chunkmap":
                 tmux.keys("3", "Down", "Down", "Enter")  # open the chunk map from a collection

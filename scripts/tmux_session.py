@@ -19,7 +19,8 @@ class Tmux:
         self.target = "ui"
         # A plain bash with a fixed prompt, so a test can tell when the shell is back.
         base = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "tmux-256color", "PS1": self.PROMPT,
-                "HOME": os.environ.get("HOME", "/tmp"), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+                "HOME": os.environ.get("HOME", "/tmp"), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "MONGOC_DISABLE_SHM": "1"}   # no /dev/shm/mongoc-<pid> left behind by a killed app (see conftest)
         base.update(env or {})
         assigns = " ".join(f"{k}={shlex.quote(v)}" for k, v in base.items())
         shell = f"env -i {assigns} bash --norc --noprofile -i"

@@ -319,7 +319,7 @@ public enum Audit {
             out.append(Finding(
                 id: "balancer.failed-rounds", severity: newest ? .error : .warning, subject: .balancer,
                 message: "\(failed.count) of the last \(snap.balancerRounds.count) balancer rounds failed" + (newest ? ", the newest among them" : "")
-                    + ": " + reasons.prefix(2).map { "\($0.0) (×\($0.1))" }.joined(separator: "; "),
+                    + ": " + reasons.prefix(2).map { "\(innermostCause($0.0)) (×\($0.1))" }.joined(separator: "; "),
                 advice: "read the config primary's log around the failed rounds; the error usually names a collection or shard",
                 data: ["failed": .int(Int64(failed.count)), "rounds": .int(Int64(snap.balancerRounds.count)), "newestFailed": .bool(newest),
                        "reasons": .array(reasons.map { ["errmsg": .string($0.0), "count": .int(Int64($0.1))] })]))
@@ -361,6 +361,13 @@ public enum Audit {
         return nil
     }
 
+    /// "… :: caused by :: LockBusy: Unable to acquire X lock" → "LockBusy: Unable to acquire X lock" (the whole text
+    /// stays in the finding's data).
+    static func innermostCause(_ reason: String) -> String {
+        let last = reason.components(separatedBy: ":: caused by ::").last?.trimmingCharacters(in: .whitespaces) ?? ""
+        return last.isEmpty ? reason : last
+    }
+
     static func migrations(_ snap: ClusterSnapshot) -> [Finding] {
         let failed = recentMigrations(snap.changelog, asOf: snap.asOf).filter(\.failed)
         var groups: [(reason: String, list: [Migration])] = []
@@ -372,10 +379,9 @@ public enum Audit {
             let namespaces = Array(Set(g.list.map(\.entry.ns))).sorted()
             let subject: Finding.Subject = namespaces.count == 1 ? coll(namespaces[0]) : .balancer
             // The innermost cause first ("LockBusy: Unable to acquire …"), so a narrow column still tells reasons apart.
-            let cause = g.reason.components(separatedBy: ":: caused by ::").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? g.reason
             return Finding(
                 id: "migrations.failed", severity: .warning, subject: subject,
-                message: "\(cause.isEmpty ? g.reason : cause): \(g.list.count) migration\(g.list.count == 1 ? "" : "s") failed in the last 24 h (\(namespaces.prefix(3).map(esc).joined(separator: ", "))\(namespaces.count > 3 ? ", …" : ""))",
+                message: "\(innermostCause(g.reason)): \(g.list.count) migration\(g.list.count == 1 ? "" : "s") failed in the last 24 h (\(namespaces.prefix(3).map(esc).joined(separator: ", "))\(namespaces.count > 3 ? ", …" : ""))",
                 advice: "see the changelog (pane 6) for each failure; repeated failures for one reason usually need a fix before the balancer can progress",
                 data: ["reason": .string(g.reason), "count": .int(Int64(g.list.count)), "namespaces": .array(namespaces.map { .string($0) }),
                        "newest": .string(ISO8601.string(millis: Int64(g.list[0].entry.time.timeIntervalSince1970 * 1000)))])
