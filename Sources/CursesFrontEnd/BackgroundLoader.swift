@@ -62,6 +62,7 @@ final class BackgroundLoader: @unchecked Sendable {
     private let probe: ((ClusterSnapshot) -> [ReplicaSetProbe])?
     private let timeZone: TimeZone
     private var nextAudit = Date.distantPast
+    private var auditWanted: ClusterSnapshot?           // guarded by `cond`: gather for this snapshot when idle
     private var recentChangelog: [ChangelogEntry]?   // read once; the tail brings newer entries
 
     init(source: MetadataSource, refreshSeconds: Double, events: EventQueue,
@@ -91,7 +92,7 @@ final class BackgroundLoader: @unchecked Sendable {
         cond.lock(); change(self); cond.signal(); cond.unlock()
     }
 
-    private enum Work { case refresh, tail, request(Request), compare(MetadataSource) }
+    private enum Work { case refresh, tail, request(Request), compare(MetadataSource), audit(ClusterSnapshot) }
 
     private func loop() {
         while let work = next() {
@@ -100,6 +101,7 @@ final class BackgroundLoader: @unchecked Sendable {
             case .tail: tailChangelog()
             case .request(let r): serve(r)
             case .compare(let other): loadCompare(other)
+            case .audit(let snap): gatherAudit(snap)
             }
         }
     }
@@ -117,6 +119,11 @@ final class BackgroundLoader: @unchecked Sendable {
             if triedOnce, let other = compareSource {
                 compareSource = nil
                 return .compare(other)
+            }
+            // After the user's requests and a due refresh: a chunk page asked for meanwhile is not kept waiting.
+            if let snap = auditWanted {
+                auditWanted = nil
+                return .audit(snap)
             }
             if !paused && Date() >= nextTail { return .tail }
             let wake = min(nextRefresh, nextTail)
@@ -137,7 +144,7 @@ final class BackgroundLoader: @unchecked Sendable {
             loaded = true
             seen(snap.changelog)
             if !isStopped { events.post(.snapshot(snap, receivedAt: Date())) }
-            if Date() >= nextAudit, !isStopped { gatherAudit(snap) }
+            if Date() >= nextAudit { cond.lock(); auditWanted = snap; cond.unlock() }
         } catch {
             if !isStopped { events.post(.failed(message: Self.describe(error), at: Date())) }
         }
