@@ -298,6 +298,22 @@ def test_default_write_concern_from_the_server(shardscope, dumps, peer_factory, 
         assert "w: 1" in by_id(doc)[finding][0]["message"]
 
 
+def test_a_snapshot_dump_keeps_the_servers_write_concern_for_the_audit(shardscope, dumps, peer_factory, tmp_path):
+    """`shardscope snapshot` records getDefaultRWConcern's answer beside the dump: audited offline, the durability
+    check runs on it instead of saying "not checked"."""
+    peer = peer_factory(dumps.small("7.0"), "--default-write-concern", '{"w": 1}')
+    out = tmp_path / "snap"
+    proc = shardscope("snapshot", peer.uri, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    doc, _ = audit_json(shardscope, str(out))
+    f = by_id(doc)
+    assert "durability.not-checked" not in f
+    assert "w: 1" in f["durability.write-concern"][0]["message"]
+    # A plain mongodump has no such answer: said so.
+    plain, _ = audit_json(shardscope, str(dumps.small("7.0")))
+    assert "durability.not-checked" in by_id(plain)
+
+
 def test_probe_never_crashes_on_an_unreachable_shard(shardscope, dumps, peer_factory, tmp_path):
     from conftest import free_closed_port
     d = dumps.copy("7.0", tmp_path / "d")
