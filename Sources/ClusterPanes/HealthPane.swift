@@ -92,7 +92,28 @@ enum HealthPane: TablePane {
         guard command == .enter else { return tableHandle(command, state: &state) }
         let shown = visibleFindings(state)
         guard shown.indices.contains(state.position(id).selected) else { return [] }
-        return jump(to: shown[state.position(id).selected].subject, state: &state)
+        let finding = shown[state.position(id).selected]
+        if finding.id == "migrations.failed", let filter = changelogFilter(finding) {
+            // The failures themselves: the changelog, filtered to migrations with this reason.
+            state.filters[.changelog] = filter
+            state.positions[.changelog] = ListPosition()
+            state.following = false
+            state.pane = .changelog
+            return []
+        }
+        return jump(to: finding.subject, state: &state)
+    }
+
+    /// `what:movechunk details:<first word of the cause>` (and `ns:` for one collection): the changelog rows of a
+    /// failed-migration finding.
+    static func changelogFilter(_ f: Finding) -> String? {
+        guard case .string(let reason)? = f.data["reason"] else { return nil }
+        let cause = reason.components(separatedBy: ":: caused by ::").last ?? reason
+        let word = cause.split(whereSeparator: { $0 == " " || $0 == ":" }).first.map { $0.lowercased() } ?? ""
+        var filter = "what:movechunk"
+        if !word.isEmpty { filter += " details:" + word }
+        if f.subject.kind == .collection, !f.subject.name.contains(" ") { filter += " ns:" + f.subject.name.lowercased() }
+        return filter
     }
 
     /// Shows the pane and row a finding is about: a collection, a shard, a mongos, a zone, the balancer.

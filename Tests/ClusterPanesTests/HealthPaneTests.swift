@@ -103,6 +103,12 @@ final class HealthPaneTests: XCTestCase {
         enter(on: "balancer.failed-rounds")
         XCTAssertEqual(s.pane, .balancer)
 
+        // A failed-migration finding opens the changelog on those failures.
+        enter(on: "migrations.failed")
+        XCTAssertEqual(s.pane, .changelog)
+        XCTAssertEqual(s.filters[.changelog], "what:movechunk details:chunk ns:app.users")
+        XCTAssertEqual(ChangelogPane.entries(s).map(\.id), ["c6"])
+
         // A zone finding scrolls the Zones pane to the zone.
         var z = Fixture.state()
         var snap = Fixture.snapshot
