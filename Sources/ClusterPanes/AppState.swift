@@ -22,12 +22,43 @@ enum Overlay: Hashable {
 }
 
 /// The chunk map's collection and the chunks loaded so far (page by page, never all at once).
+/// Memory stays bounded: at most `window` chunks are held. Scrolling down past that drops pages from the top
+/// (remembering, every `page` chunks, the key to load them again after); scrolling back up reloads them and
+/// drops pages from the bottom, which paging down loads again. Positions (selection, top) count from the
+/// collection's first chunk, not from the window.
 struct ChunkMapState: Hashable {
     var ns: String
-    var chunks: [Chunk] = []
+    var chunks: [Chunk] = []     // the window: chunks base ..< base + chunks.count of the collection
     var pending = false          // a page request is in flight
     var complete = false         // the last page came back short/empty
     var fromStart = true         // false after a jump to a found chunk: chunks before it are not loaded
+    var base = 0                 // index of chunks[0]; > 0 once pages above were dropped
+    /// Index of a dropped page's first chunk → the key it is loaded `after` (the min of the chunk before it).
+    var cursors: [Int: BSONDocument] = [:]
+    var prepending: Int?         // the pending request reloads the page starting at this index
+
+    static let window = 20_000, page = 200, drop = 5_000
+
+    /// One past the last chunk held (as many as were loaded when nothing was dropped).
+    var end: Int { base + chunks.count }
+    func chunk(at index: Int) -> Chunk? {
+        let i = index - base
+        return chunks.indices.contains(i) ? chunks[i] : nil
+    }
+
+    /// After a page was appended: drop `drop` chunks from the top when over `window`, noting where their pages start.
+    mutating func trimTop() {
+        guard fromStart, chunks.count > Self.window else { return }
+        for k in stride(from: Self.page, through: Self.drop, by: Self.page) { cursors[base + k] = chunks[k - 1].min }
+        chunks.removeFirst(Self.drop)
+        base += Self.drop
+    }
+    /// After a page was prepended: drop chunks from the bottom when over `window` (paging down loads them again).
+    mutating func trimBottom() {
+        guard chunks.count > Self.window else { return }
+        chunks.removeLast(chunks.count - (Self.window - Self.drop))
+        complete = false
+    }
 }
 
 /// Everything the UI knows: the latest snapshot plus selections, filters, sort orders and modes.
@@ -99,17 +130,31 @@ public struct AppState {
             progress = nil
             if failure == nil { failure = (msg, at) } else { failure?.message = msg }
         case .chunkPage(let ns, let after, let chunks):
-            guard var map = chunkMap, map.ns == ns, after == map.chunks.last?.min else { return }
+            guard var map = chunkMap, map.ns == ns else { return }
+            if let start = map.prepending {
+                // A page above the window, reloaded: exactly the chunks up to the window's first.
+                guard after == (start == 0 ? nil : map.cursors[start]) else { return }
+                chunkMap = nil   // `map` is then the only owner: no copy of the window
+                map.pending = false
+                map.prepending = nil
+                map.chunks.insert(contentsOf: chunks.prefix(map.base - start), at: 0)
+                map.base = start
+                map.trimBottom()
+                chunkMap = map
+                return
+            }
+            guard after == map.chunks.last?.min else { return }
             chunkMap = nil   // `map` is then the only owner: the page is appended in place, not to a copy of every chunk loaded
             map.pending = false
             map.chunks += chunks
-            if chunks.isEmpty || (map.fromStart && map.chunks.count >= snapshot?.totalChunks(for: ns) ?? Int.max) { map.complete = true }
+            if chunks.isEmpty || (map.fromStart && map.end >= snapshot?.totalChunks(for: ns) ?? Int.max) { map.complete = true }
+            map.trimTop()
             chunkMap = map
         case .chunkFound(let ns, let key, let chunk):
             guard var map = chunkMap, map.ns == ns else { return }
             guard let chunk else { message = "no chunk holds \(Fmt.key(key))"; return }
-            if let i = map.chunks.firstIndex(where: { $0.min == chunk.min }) {
-                positions[.chunkMap] = ListPosition(selected: i, top: max(0, i - 2))
+            if let i = map.chunks.firstIndex(where: { $0.min == chunk.min }).map({ $0 + map.base }) {
+                positions[.chunkMap] = ListPosition(selected: i, top: max(map.base, i - 2))
             } else {
                 map = ChunkMapState(ns: ns, chunks: [chunk], fromStart: false)
                 positions[.chunkMap] = ListPosition()
@@ -243,10 +288,19 @@ public struct AppState {
         return [.loadChunkPage(ns: ns, after: nil)]
     }
 
-    /// Asks for the next page when the selection is within a page of the end of what is loaded.
+    /// Asks for the next page when the selection is within a page of the end of what is loaded, or for the page
+    /// above the window when it is within a page of its top (after pages were dropped there).
     mutating func chunkPageIfNeeded() -> [Effect] {
-        guard pane == .chunkMap, var map = chunkMap, !map.pending, !map.complete else { return [] }
-        guard position(.chunkMap).selected >= map.chunks.count - pageRows else { return [] }
+        guard pane == .chunkMap, var map = chunkMap, !map.pending else { return [] }
+        let selected = position(.chunkMap).selected
+        if map.base > 0, selected < map.base + 2 * pageRows {
+            let start = max(0, map.base - ChunkMapState.page)
+            map.pending = true
+            map.prepending = start
+            chunkMap = map
+            return [.loadChunkPage(ns: map.ns, after: start == 0 ? nil : map.cursors[start])]
+        }
+        guard !map.complete, selected >= map.end - pageRows else { return [] }
         map.pending = true
         chunkMap = map
         return [.loadChunkPage(ns: map.ns, after: map.chunks.last?.min)]

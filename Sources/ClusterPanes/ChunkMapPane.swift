@@ -7,8 +7,8 @@ import TermGrid
 enum ChunkMapPane: Pane {
     static let title = "Chunk map"
 
-    /// The chunk table with rows for `window` of the loaded chunks only (column widths do not depend on rows,
-    /// so a frame formats the visible rows, not every chunk loaded so far).
+    /// The chunk table with rows for `window` (indices in the collection) of the chunks held only (column widths
+    /// do not depend on rows, so a frame formats the visible rows, not every chunk loaded so far).
     static func table(_ state: AppState, window: Range<Int>? = nil) -> Table {
         guard let snap = state.snapshot, let map = state.chunkMap else { return Table(columns: [], rows: []) }
         let zones = snap.zoneRanges(for: map.ns)
@@ -21,7 +21,9 @@ enum ChunkMapPane: Pane {
             Column(title: "zone", width: 6, flex: 1, drop: 1),
             Column(title: "size", width: 8, right: true, drop: 4),
         ]
-        let rows = map.chunks[window ?? map.chunks.indices].map { c in
+        let held = map.base..<map.end
+        let shown = (window ?? held).clamped(to: held)
+        let rows = map.chunks[(shown.lowerBound - map.base)..<(shown.upperBound - map.base)].map { c in
             TableRow(cells: [
                 .t(Fmt.keyValues(c.min)), .t(Fmt.keyValues(c.max)),
                 .t(SafeText.escaped(c.shard), .shard(snap.shardIndex(c.shard))),
@@ -43,16 +45,15 @@ enum ChunkMapPane: Pane {
     /// one line of zone runs labelled with their names, one line with a marker under the selected chunk.
     static func strip(_ state: AppState, width: Int) -> [Line] {
         guard let snap = state.snapshot, let map = state.chunkMap, width > 0 else { return [] }
-        let total = map.fromStart ? max(snap.totalChunks(for: map.ns), map.chunks.count) : map.chunks.count
+        let total = map.fromStart ? max(snap.totalChunks(for: map.ns), map.end) : map.end
         guard total > 0 else { return [[Span("no chunks loaded yet", .dim)]] }
         let zones = snap.zoneRanges(for: map.ns), allZones = snap.zones
         var shardLine: Line = [], zoneOf: [String?] = []
         for col in 0..<width {
-            let i = col * total / width
-            guard i < map.chunks.count else { shardLine.append(Span("·", .dim)); zoneOf.append(nil); continue }
-            let s = snap.shardIndex(map.chunks[i].shard)
+            guard let c = map.chunk(at: col * total / width) else { shardLine.append(Span("·", .dim)); zoneOf.append(nil); continue }
+            let s = snap.shardIndex(c.shard)
             shardLine.append(Span(Bar.glyph(s, options: state.options), .shard(s)))
-            zoneOf.append(zone(of: map.chunks[i], in: zones))
+            zoneOf.append(zone(of: c, in: zones))
         }
         // Each zone run starts with its name, then a line to its end.
         var zoneLine: Line = [], label: [Character] = []
@@ -74,7 +75,7 @@ enum ChunkMapPane: Pane {
         }
         let total = snap.totalChunks(for: map.ns)
         var details = [SafeText.escaped(map.ns), SafeText.escaped(snap.collection(map.ns)?.key.description ?? "")]
-        details.append("\(Fmt.count(map.chunks.count)) of \(Fmt.count(total)) chunks loaded" + (map.pending ? " · loading…" : ""))
+        details.append("\(Fmt.count(map.end)) of \(Fmt.count(total)) chunks loaded" + (map.pending ? " · loading…" : ""))
         if !map.fromStart { details.append("from a found key · g reloads from the start") }
         drawTitle(title, details, into: &grid, area: area)
         let lines = strip(state, width: area.width - 2)
@@ -83,8 +84,8 @@ enum ChunkMapPane: Pane {
         drawLines([Bar.legend(snap, options: state.options)], top: 0, into: &grid, area: Rect(x: area.x + 1, y: legendY, width: area.width - 2, height: 1))
         let body = Rect(x: area.x, y: legendY + 1, width: area.width, height: area.maxY - legendY - 1)
         let pos = state.position(.chunkMap)
-        let count = map.chunks.count
-        let top = visibleTop(selected: pos.selected, top: pos.top, height: body.height - 1, count: count)
+        let count = map.end
+        let top = max(map.base, visibleTop(selected: pos.selected, top: pos.top, height: body.height - 1, count: count))
         let t = table(state, window: top..<min(count, top + max(0, body.height - 1)))
         t.draw(into: &grid, area: body, selected: pos.selected - top, top: 0, options: state.options)
     }
@@ -95,8 +96,7 @@ enum ChunkMapPane: Pane {
         case .back:
             return state.show(.collections)
         case .enter:
-            guard map.chunks.indices.contains(state.position(.chunkMap).selected) else { return [] }
-            let c = map.chunks[state.position(.chunkMap).selected]
+            guard let c = map.chunk(at: state.position(.chunkMap).selected) else { return [] }
             var doc: BSONDocument = ["_id": c.id, "min": .document(c.min), "max": .document(c.max), "shard": .string(c.shard),
                                      "jumbo": .bool(c.jumbo)]
             if let v = c.lastmod { doc["lastmod"] = .timestamp(v) }
@@ -104,10 +104,15 @@ enum ChunkMapPane: Pane {
             if let s = c.onCurrentShardSince { doc["onCurrentShardSince"] = .timestamp(s) }
             state.showDetails(title: "chunk of " + SafeText.escaped(map.ns), document: doc)
             return []
-        case .top where !map.fromStart:
+        case .top where !map.fromStart || map.base > 0:   // reload from the first page rather than walk back
             return state.openChunkMap(map.ns, reload: true)
         default:
-            state.move(command, count: map.chunks.count, in: .chunkMap)
+            state.move(command, count: map.end, in: .chunkMap)
+            // Above the chunks held (pages dropped there): wait at the top of the window while they reload.
+            if var pos = state.positions[.chunkMap], pos.selected < map.base {
+                pos.selected = map.base; pos.top = max(pos.top, map.base)
+                state.positions[.chunkMap] = pos
+            }
             return []
         }
     }
