@@ -4,7 +4,7 @@ import ClusterModel
 
 /// libmongoc's default log handler writes to stdout (it would corrupt `--json`) and can echo connection details:
 /// turn it off; every failure reaches the user through a LoaderError instead.
-private let mongocInitialized: Void = {
+let mongocInitialized: Void = {
     mongoc_init()
     mongoc_log_set_handler(nil, nil)
 }()

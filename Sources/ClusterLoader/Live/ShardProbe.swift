@@ -2,11 +2,6 @@ import Foundation
 import CMongoC
 import ClusterModel
 
-private let probeInitialized: Void = {
-    mongoc_init()                       // idempotent; LiveSource may have run it already
-    mongoc_log_set_handler(nil, nil)    // the default handler writes to stdout
-}()
-
 /// Read-only replica-set probing of each shard (`audit --probe-shards`, `ui --probe-shards`): a direct connection
 /// to every host listed in `config.shards`, sending only `hello` to each and `replSetGetStatus` to one member that
 /// answered; the config servers likewise, found with `getShardMap`. Credentials, TLS and other options come from the cluster's URI; only the host list changes.
@@ -121,7 +116,7 @@ public struct ShardProbe: Sendable {
 
     /// One command on `admin` over a fresh client for `text` (`host` names the server in errors).
     func command(_ cmd: BSONDocument, uriText text: String, host: String? = nil) throws -> BSONDocument {
-        _ = probeInitialized
+        _ = mongocInitialized   // LiveSource.swift: init once, libmongoc's stdout logging off
         var error = bson_error_t()
         guard let u = mongoc_uri_new_with_error(text, &error) else {
             throw LoaderError.invalidURI(uri: Redact.uri(text), reason: Redact.text(error.text, secrets: secrets))
