@@ -85,16 +85,7 @@ struct DiffCommand: ParsableCommand {
 
     func resolvedB() throws -> String {
         if let b { return b }
-        if let uriFile {
-            guard let text = try? String(contentsOfFile: uriFile, encoding: .utf8) else {
-                throw CLIError("cannot read --uri-file \(uriFile): no such file or not readable")
-            }
-            let uri = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard uri.hasPrefix("mongodb://") || uri.hasPrefix("mongodb+srv://") else {
-                throw CLIError("--uri-file \(uriFile) does not hold a mongodb:// or mongodb+srv:// URI")
-            }
-            return uri
-        }
+        if let uriFile { return try readURIFile(uriFile) }
         return ProcessInfo.processInfo.environment["SHARDSCOPE_URI"] ?? ""
     }
 }

@@ -69,13 +69,7 @@ struct SourceOptions: ParsableArguments {
     /// The URI or path the user meant, and the password to scrub from any message.
     func resolvedSpec() throws -> (spec: String, secret: String?) {
         if let uriFile {
-            guard let text = try? String(contentsOfFile: uriFile, encoding: .utf8) else {
-                throw CLIError("cannot read --uri-file \(uriFile): no such file or not readable")
-            }
-            let uri = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard uri.hasPrefix("mongodb://") || uri.hasPrefix("mongodb+srv://") else {
-                throw CLIError("--uri-file \(uriFile) does not hold a mongodb:// or mongodb+srv:// URI")
-            }
+            let uri = try readURIFile(uriFile)
             return (uri, Redact.password(in: uri))
         }
         if let source { return (source, Redact.password(in: source)) }
@@ -103,6 +97,18 @@ struct SourceOptions: ParsableArguments {
         }
         return try DumpSource(path: spec, options: loadOptions)
     }
+}
+
+/// The connection URI kept in a file (`--uri-file`), so that a password stays out of `ps`.
+func readURIFile(_ path: String) throws -> String {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw CLIError("cannot read --uri-file \(path): no such file or not readable")
+    }
+    let uri = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard uri.hasPrefix("mongodb://") || uri.hasPrefix("mongodb+srv://") else {
+        throw CLIError("--uri-file \(path) does not hold a mongodb:// or mongodb+srv:// URI")
+    }
+    return uri
 }
 
 struct CLIError: Error, CustomStringConvertible {
