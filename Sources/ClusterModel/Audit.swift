@@ -58,12 +58,8 @@ public enum Audit {
     static func rangeJSON(_ min: BSONDocument, _ max: BSONDocument) -> JSONValue {
         ["min": min.relaxedExtendedJSON, "max": max.relaxedExtendedJSON]
     }
-    public static func bytes(_ b: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB", "PB"]
-        var v = Double(b), u = 0
-        while v >= 1024, u < units.count - 1 { v /= 1024; u += 1 }
-        return u == 0 ? "\(b) B" : String(format: v < 10 ? "%.1f %@" : "%.0f %@", v, units[u])
-    }
+    static func bytes(_ b: Int64) -> String { NumberText.bytes(b) }
+    static func count(_ n: Int) -> String { NumberText.count(n) }
     static func minutes(_ s: Double) -> String { s < 7200 ? "\(Int(s / 60)) min" : s < 172_800 ? "\(Int(s / 3600)) h" : "\(Int(s / 86400)) d" }
 
     // MARK: distribution
@@ -109,7 +105,7 @@ public enum Audit {
                 let note = bySize == true ? " (the server balances by data size since 6.0.3: counts are a hint)" : ""
                 out.append(Finding(
                     id: "distribution.chunk-imbalance", severity: bySize == true ? .info : .warning, subject: coll(c.ns),
-                    message: "\(esc(c.ns)): \(most.value) chunks on \(esc(most.key)), \(least.value) on \(esc(least.key)): difference \(imb) exceeds the balancer's threshold of \(limit) for \(total) chunks\(note)",
+                    message: "\(esc(c.ns)): \(count(most.value)) chunks on \(esc(most.key)), \(count(least.value)) on \(esc(least.key)): difference \(count(imb)) exceeds the balancer's threshold of \(limit) for \(count(total)) chunks\(note)",
                     advice: c.balancing ? "check that the balancer runs (window, failed rounds) and that nothing blocks migrations of this collection"
                                         : "balancing is off for this collection: re-enable it (sh.enableBalancing) or move chunks by hand",
                     data: ["chunks": .int(Int64(total)), "difference": .int(Int64(imb)), "threshold": .int(Int64(limit)),
@@ -143,7 +139,7 @@ public enum Audit {
                 let empty = eligible.filter { $0 != holders[0].shard }
                 out.append(Finding(
                     id: "distribution.single-shard", severity: .warning, subject: coll(c.ns),
-                    message: "\(esc(c.ns)): all \(total) chunks are on \(esc(holders[0].shard)); \(empty.count) other shard\(empty.count == 1 ? " holds" : "s hold") none",
+                    message: "\(esc(c.ns)): all \(count(total)) chunks are on \(esc(holders[0].shard)); \(empty.count) other shard\(empty.count == 1 ? " holds" : "s hold") none",
                     advice: c.balancing ? "the balancer has not spread this collection: check its window and failed rounds, or the collection's zones"
                                         : "balancing is off for this collection: re-enable it to spread the chunks",
                     data: ["shard": .string(holders[0].shard), "chunks": .int(Int64(total)), "emptyShards": .array(empty.map { .string($0) })]))
@@ -159,7 +155,7 @@ public enum Audit {
             let n = snap.jumboChunks(for: c.ns)
             guard n > 0 else { return nil }
             let list = facts?.jumbo[c.ns] ?? []
-            var message = "\(esc(c.ns)): \(n) jumbo chunk\(n == 1 ? "" : "s")"
+            var message = "\(esc(c.ns)): \(count(n)) jumbo chunk\(n == 1 ? "" : "s")"
             if !list.isEmpty {
                 message += ": " + list.prefix(3).map { "\(range($0.min, $0.max)) on \(esc($0.shard))" }.joined(separator: ", ")
                 if n > 3 { message += ", …" }
@@ -234,7 +230,7 @@ public enum Audit {
                 let n = facts.misplacedCount[ns] ?? 0
                 guard n > 0, let list = facts.misplaced[ns] else { continue }
                 let capped = facts.misplacedCapped.contains(ns)
-                var message = "\(esc(ns)): \(n)\(capped ? "+" : "") chunk\(n == 1 ? " lies" : "s lie") in a zone's range on a shard outside that zone: "
+                var message = "\(esc(ns)): \(count(n))\(capped ? "+" : "") chunk\(n == 1 ? " lies" : "s lie") in a zone's range on a shard outside that zone: "
                 message += list.prefix(2).map { "\(range($0.chunk.min, $0.chunk.max)) of \(esc($0.zone)) on \(esc($0.chunk.shard))" }.joined(separator: ", ")
                 if n > 2 { message += ", …" }
                 let jumbo = list.filter { $0.chunk.jumbo }.count
@@ -396,7 +392,7 @@ public enum Audit {
         for s in snap.shards where s.draining {
             let left = per[s.id] ?? 0
             let primaries = snap.databases.filter { $0.primary == s.id }.map(\.name)
-            var message = "shard \(esc(s.id)) is draining: \(left) chunk\(left == 1 ? "" : "s") left"
+            var message = "shard \(esc(s.id)) is draining: \(count(left)) chunk\(left == 1 ? "" : "s") left"
             if !primaries.isEmpty { message += "; primary shard of \(primaries.map(esc).joined(separator: ", "))" }
             out.append(Finding(
                 id: "shards.draining", severity: .warning, subject: .init(.shard, s.id), message: message,

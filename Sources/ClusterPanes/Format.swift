@@ -4,23 +4,9 @@ import TermGrid
 
 /// Text formatting shared by the panes: numbers, sizes, ages, times, shard-key values. Pure.
 enum Fmt {
-    static func count(_ n: Int) -> String {
-        let s = String(abs(n))
-        var out = ""
-        for (i, ch) in s.enumerated() {
-            if i > 0, (s.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
-    static func count(_ n: Int64) -> String { count(Int(n)) }
-
-    static func bytes(_ b: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB", "PB"]
-        var v = Double(b), u = 0
-        while v >= 1024, u < units.count - 1 { v /= 1024; u += 1 }
-        return u == 0 ? "\(b) B" : String(format: v < 10 ? "%.1f %@" : "%.0f %@", v, units[u])
-    }
+    static func count(_ n: Int) -> String { NumberText.count(n) }
+    static func count(_ n: Int64) -> String { NumberText.count(n) }
+    static func bytes(_ b: Int64) -> String { NumberText.bytes(b) }
 
     /// "0.4 s", "34 s", "5 min", "3 h", "2 d".
     static func age(_ seconds: Double) -> String {

@@ -56,7 +56,7 @@ public enum DiffText {
                 line(dist.chunks.before == 0 ? "+" : dist.chunks.after == 0 ? "−" : "~", head)
                 var t = TextTable(header: ["", "", "", "", ""], indent: "      ", rightAligned: [1, 3])
                 for s in dist.shards where s.chunks.delta != 0 || (s.dataBytes?.delta ?? 0) != 0 {
-                    t.rows.append([e(s.shard), String(s.chunks.before), "→", String(s.chunks.after),
+                    t.rows.append([e(s.shard), NumberText.count(s.chunks.before), "→", NumberText.count(s.chunks.after),
                                    "(\(signed(s.chunks.delta)))" + (s.dataBytes.map { "  data " + bytesDelta($0) } ?? "")])
                 }
                 out += t.render().dropFirst()
@@ -134,15 +134,10 @@ public enum DiffText {
     static func zones(_ z: [String]) -> String { z.isEmpty ? "" : "  zones " + z.map(SafeText.escaped).joined(separator: ",") }
     static func bound(_ d: BSONDocument) -> String { SafeText.escaped(d.relaxedExtendedJSON.serialized(indent: 0)) }
     static func value(_ v: JSONValue) -> String { SafeText.escaped(v.serialized(indent: 0)) }
-    static func signed(_ n: Int64) -> String { n > 0 ? "+\(n)" : n < 0 ? "−\(-n)" : "0" }
-    static func delta(_ d: ClusterDiff.Delta) -> String { "\(d.before) → \(d.after) (\(signed(d.delta)))" }
+    static func signed(_ n: Int64) -> String { n > 0 ? "+" + NumberText.count(n) : n < 0 ? "−" + NumberText.count(-n) : "0" }
+    static func delta(_ d: ClusterDiff.Delta) -> String { "\(NumberText.count(d.before)) → \(NumberText.count(d.after)) (\(signed(d.delta)))" }
     static func bytesDelta(_ d: ClusterDiff.Delta) -> String {
         "\(bytes(d.before)) → \(bytes(d.after)) (\(d.delta < 0 ? "−" : "+")\(bytes(abs(d.delta))))"
     }
-    static func bytes(_ b: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB", "PB"]
-        var v = Double(b), u = 0
-        while v >= 1024, u < units.count - 1 { v /= 1024; u += 1 }
-        return u == 0 ? "\(b) B" : String(format: "%.1f %@", v, units[u])
-    }
+    static func bytes(_ b: Int64) -> String { NumberText.bytes(b) }
 }
