@@ -69,22 +69,32 @@ enum HealthPane: TablePane {
 
     static func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? { if let a, let b { return (a, b) }; return nil }
 
+    /// The selected finding in full under the list (the table cuts long messages): its message, then its advice,
+    /// wrapped; on a short pane the advice alone, on one line.
+    static func detailLines(_ f: Finding, width: Int, paneHeight: Int) -> [(text: String, role: Role)] {
+        let roomy = paneHeight >= 14
+        let message = roomy ? DisplayWidth.wrap(f.message, width: width, maxLines: 3) : []
+        let advice = DisplayWidth.wrap("→ " + f.advice, width: width, maxLines: roomy ? 2 : 1)
+        return message.map { ($0, Role.normal) } + advice.map { ($0, Role.accent) }
+    }
+
     static func render(_ state: AppState, into grid: inout Grid, area: Rect, now: Date) {
-        var listArea = Rect(x: area.x, y: area.y, width: area.width, height: area.height - 1)
+        let shown = visibleFindings(state)
+        let sel = state.position(id).selected
+        let detail = shown.indices.contains(sel) ? detailLines(shown[sel], width: area.width, paneHeight: area.height) : []
+        var listArea = Rect(x: area.x, y: area.y, width: area.width, height: area.height - max(1, detail.count))
         if let probes = state.auditInputs?.probes, !probes.isEmpty, area.height >= 12 {
             let members = memberTable(probes)
             let h = min(members.rows.count + 2, area.height / 2)
             listArea.height -= h
-            let box = Rect(x: area.x, y: listArea.maxY + 1, width: area.width, height: h)
+            let box = Rect(x: area.x, y: listArea.maxY + max(1, detail.count), width: area.width, height: h)
             grid.put("Replica sets (probed)", x: box.x, y: box.y, role: .title, clip: box)
             members.draw(into: &grid, area: Rect(x: box.x, y: box.y + 1, width: box.width, height: box.height - 1), selected: nil, top: 0, options: state.options)
         }
         renderTable(state, into: &grid, area: listArea)
-        let shown = visibleFindings(state)
-        let sel = state.position(id).selected
-        if shown.indices.contains(sel) {
-            let advice = "→ " + shown[sel].advice
-            grid.put(advice, x: area.x, y: listArea.maxY, role: .accent, clip: Rect(x: area.x, y: listArea.maxY, width: area.width, height: 1))
+        for (i, line) in detail.enumerated() {
+            let y = listArea.maxY + i
+            grid.put(line.text, x: area.x, y: y, role: line.role, clip: Rect(x: area.x, y: y, width: area.width, height: 1))
         }
     }
 

@@ -54,3 +54,29 @@ public enum DisplayWidth {
         0x1F90C...0x1F93A, 0x1F93C...0x1F945, 0x1F947...0x1F9FF, 0x1FA70...0x1FAFF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
     ]
 }
+
+extension DisplayWidth {
+    /// `text` broken into lines of at most `width` columns, at spaces where it can, inside a word where a word is
+    /// longer than a line. At most `maxLines` lines; when text is left over, the last line ends with "…".
+    public static func wrap(_ text: String, width: Int, maxLines: Int = .max) -> [String] {
+        guard width > 0, maxLines > 0 else { return [] }
+        var lines: [String] = [], line = "", lineWidth = 0
+        func flush() { lines.append(line); line = ""; lineWidth = 0 }
+        for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+            let w = of(word)
+            if lineWidth > 0, lineWidth + 1 + w > width { flush() }
+            if lineWidth > 0 { line += " "; lineWidth += 1 }
+            if w <= width - lineWidth { line += word; lineWidth += w; continue }
+            for ch in word {                                  // a word longer than the line: break it
+                let cw = of(ch)
+                if lineWidth + cw > width { flush() }
+                line.append(ch); lineWidth += cw
+            }
+        }
+        if lineWidth > 0 || lines.isEmpty { flush() }
+        guard lines.count > maxLines else { return lines }
+        var last = lines[maxLines - 1]
+        while !last.isEmpty, of(last) + 1 > width { last.removeLast() }
+        return Array(lines.prefix(maxLines - 1)) + [last + "…"]
+    }
+}
