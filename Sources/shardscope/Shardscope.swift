@@ -17,7 +17,9 @@ struct Shardscope: ParsableCommand {
           demo          a built-in simulated cluster (the default)
           mongodb://…   a live cluster: a mongos, or the config server replica set;
           mongodb+srv://…  TLS, auth and every other option go in the URI
-          DIR           a `mongodump --db config` directory (config/ or its parent)
+          DIR           a `mongodump --db config` directory (config/ or its parent),
+                        or a `shardscope snapshot` directory
+          demo:SEED@SECONDS  the demo with another seed, SECONDS into its simulation
 
         Keep a password out of `ps`: put the URI in a file (--uri-file PATH) or in SHARDSCOPE_URI. shardscope only reads: the built-in clusterMonitor role, or read on the config database, is enough.
 
@@ -25,6 +27,10 @@ struct Shardscope: ParsableCommand {
           shardscope                       the TUI on $SHARDSCOPE_URI, else the demo
           shardscope --uri-file prod.uri   the TUI on a live cluster
           shardscope status ./dump --json | jq '.collections[] | {ns, chunksByShard}'
+          shardscope audit ./dump --fail-on warning   what is wrong; exit 1 if any
+          shardscope snapshot --uri-file prod.uri --out ./nov   capture for offline use
+          shardscope diff ./oct ./nov      what changed between two captures
+          shardscope ./nov --compare ./oct the TUI with per-collection deltas
           shardscope demo-dump ./d --chunks 100000   write the demo as a mongodump
         """,
         version: shardscopeVersion,
