@@ -181,13 +181,27 @@ struct Table {
                 case .bar(let segs, let scale):
                     drawLines([Bar.spans(segs, scale: scale, width: c.width, options: options)], top: 0, into: &grid, area: cellArea)
                 case .spans(let spans, _):
-                    let shown = isSel ? spans.map { Span($0.text, .selected) } : spans
+                    let fitted = fit(spans, width: c.width)
+                    let shown = isSel ? fitted.map { Span($0.text, .selected) } : fitted
                     let pad = columns[c.index].right ? max(0, c.width - DisplayWidth.of(shown.plain)) : 0
                     drawLines([shown], top: 0, into: &grid, area: Rect(x: cellArea.x + pad, y: y, width: c.width - pad, height: 1))
                 }
             }
         }
     }
+}
+
+/// Spans that fit `width` columns: as they are when they fit; else cut after the last whole group (groups end at a
+/// " " span) that leaves room for "…", so that no number is shown cut short ("█+293 █−55 …", not "█+293 █−5").
+func fit(_ spans: [Span], width: Int) -> [Span] {
+    guard DisplayWidth.of(spans.plain) > width else { return spans }
+    var used = 0, cut = 0
+    for (i, span) in spans.enumerated() {
+        used += DisplayWidth.of(span.text)
+        if used + 1 > width { break }
+        if span.text == " " { cut = i + 1 }
+    }
+    return Array(spans.prefix(cut)) + [Span("…", .dim)]
 }
 
 /// Where a list of `count` rows starts so that `selected` is visible in `height` rows, staying near `top`.
