@@ -30,7 +30,9 @@ public enum Screen {
         case .help?:
             drawBox("Help", lines: KeyBindings.helpLines(comparing: state.compare != nil), top: state.overlayTop, into: &grid, area: area, options: state.options)
         case .details(let title, let lines)?:
-            drawBox(title, lines: lines.map { [Span($0)] }, top: state.overlayTop, into: &grid, area: area, options: state.options)
+            let inside = area.width - 4                        // the borders and a column of margin each side
+            drawBox(title, lines: lines.flatMap { foldIndented($0, width: inside) }.map { [Span($0)] }, top: state.overlayTop,
+                    into: &grid, area: area, options: state.options)
         case nil:
             renderPane(state, into: &grid, area: area, now: now)
         }
@@ -55,6 +57,27 @@ public enum Screen {
         case .zones: ZonesPane.render(state, into: &grid, area: area, now: now)
         case .health: HealthPane.render(state, into: &grid, area: area, now: now)
         }
+    }
+
+    /// A line longer than `width` folded at exactly `width` columns (every character kept, spaces too: the details
+    /// are a document's JSON), the continuations indented two more than the line so its structure stays visible.
+    static func foldIndented(_ line: String, width: Int) -> [String] {
+        guard DisplayWidth.of(line) > width else { return [line] }
+        let indent = line.prefix { $0 == " " }.count
+        let lead = String(repeating: " ", count: indent + 2)
+        guard width - lead.count >= 10 else { return [line] }      // too narrow to fold usefully: clipped as before
+        var out: [String] = [], current = "", used = 0
+        var limit = width
+        for ch in line {
+            let w = DisplayWidth.of(ch)
+            if used + w > limit {
+                out.append(current)
+                current = lead; used = lead.count; limit = width
+            }
+            current.append(ch); used += w
+        }
+        out.append(current)
+        return out
     }
 
     /// A bordered box, cleared, with a title and scrollable lines.
