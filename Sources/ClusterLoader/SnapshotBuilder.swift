@@ -35,6 +35,13 @@ public enum ChunkDecoder {
 /// type is skipped and named in a warning; the rest loads. The schema is detected from the fields present.
 public enum SnapshotBuilder {
     public static func build(_ raw: RawConfig, source: SourceInfo, asOf: Date?, options: LoadOptions) -> ClusterSnapshot {
+        buildKeepingChangelog(raw, source: source, asOf: asOf, options: options).snapshot
+    }
+
+    /// `build`, also handing back every changelog entry of `raw` decoded (newest first, before the snapshot's
+    /// `changelogLimit` cut), so a source that answers `changelog(newerThan:)` does not decode them twice.
+    static func buildKeepingChangelog(_ raw: RawConfig, source: SourceInfo, asOf: Date?, options: LoadOptions)
+        -> (snapshot: ClusterSnapshot, changelog: [ChangelogEntry]) {
         var b = Builder(warnings: raw.warnings)
         let shards = b.decode(raw.shards, "config.shards", Builder.shard).sorted { $0.id < $1.id }
         let databases = b.decode(raw.databases, "config.databases", Builder.database).sorted { $0.name < $1.name }
@@ -44,14 +51,14 @@ public enum SnapshotBuilder {
         let balancer = b.settings(raw.settings)
         let clusterId = b.decode(raw.version, "config.version", Builder.clusterId).compactMap { $0 }.first
         let migrations = b.decode(raw.migrations, "config.migrations", Builder.migration)
-        let changelog = Array(b.decode(raw.changelog, "config.changelog", Builder.changelog)
-            .sorted { $0.time > $1.time }.prefix(max(0, options.changelogLimit)))
+        let allChangelog = b.decode(raw.changelog, "config.changelog", Builder.changelog).sorted { $0.time > $1.time }
+        let changelog = Array(allChangelog.prefix(max(0, options.changelogLimit)))
         let rounds = Array(b.decode(raw.actionlog.filter { $0["what"]?.stringValue == "balancer.round" }, "config.actionlog", Builder.round)
             .sorted { $0.time > $1.time }.prefix(max(0, options.actionlogLimit)))
         let distribution = b.distribution(raw.chunkGroups, collections: collections)
 
         let newest = (mongos.compactMap(\.ping) + changelog.map(\.time) + rounds.map(\.time)).max()
-        return ClusterSnapshot(
+        let snapshot = ClusterSnapshot(
             source: source, asOf: asOf ?? newest ?? Date(), clusterId: clusterId, shards: shards, databases: databases,
             collections: collections, distribution: distribution, zoneRanges: zoneRanges, mongos: mongos, balancer: balancer,
             balancerStatus: raw.balancerStatus.flatMap { b.one($0, "balancerStatus", Builder.balancerStatus) },
@@ -60,6 +67,7 @@ public enum SnapshotBuilder {
             defaultRWConcern: raw.defaultRWConcern.map { d in BSONDocument(d.elements.filter { !["ok", "$clusterTime", "operationTime"].contains($0.key) }) },
             dataDistribution: raw.shardedDataDistribution.map { b.dataDistribution($0) },
             warnings: b.warnings)
+        return (snapshot, allChangelog)
     }
 }
 

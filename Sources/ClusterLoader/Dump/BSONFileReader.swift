@@ -100,17 +100,22 @@ final class BSONFileReader {
     /// One large gzread into `dest`: the bytes read, 0 at the end of the stream, -1 on an error (in `readError`).
     private func fill(_ dest: UnsafeMutableRawPointer, _ count: Int) -> Int {
         let n = gzread(file, dest, UInt32(min(count, Int(Int32.max))))
-        if n < 0 {
-            var code: Int32 = 0
-            readError = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
-            return -1
-        }
-        // A gzip stream cut short reads as a clean end in gzread; zlib flags it in its error state.
-        if n == 0, compressed {
-            var code: Int32 = 0
-            let msg = gzerror(file, &code)
-            if code != Z_OK, code != Z_STREAM_END { readError = msg.map { String(cString: $0) } ?? "gzip error"; return -1 }
-        }
-        return Int(n)
+        if let problem = gzReadProblem(file, n, compressed: compressed) { readError = problem; return -1 }
+        return Int(max(n, 0))
     }
+}
+
+/// What went wrong with a `gzread` that returned `n`, nil when nothing did. A gzip stream cut short (even at a
+/// document or deflate block boundary, or inside its trailer) reads as a clean end (0) in gzread; zlib flags it in
+/// its error state (`Z_BUF_ERROR`, "unexpected end of file"), so every end of a compressed stream is checked there.
+func gzReadProblem(_ file: gzFile, _ n: Int32, compressed: Bool) -> String? {
+    var code: Int32 = 0
+    if n < 0 {
+        return gzerror(file, &code).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "read error"
+    }
+    guard n == 0, compressed else { return nil }
+    let msg = gzerror(file, &code)
+    guard code != Z_OK, code != Z_STREAM_END else { return nil }
+    let text = msg.map { String(cString: $0) } ?? ""
+    return "gzip stream truncated or corrupt" + (text.isEmpty ? "" : " (\(text))")
 }

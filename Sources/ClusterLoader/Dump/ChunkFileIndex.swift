@@ -80,9 +80,17 @@ final class ChunkFileIndex {
         let s = try sortedChunks(keying)
         var i = after.map { a in Self.firstIndex(s.mins) { BSONDocument.compareKeys($0, a) > 0 } } ?? 0
         var out: [Chunk] = []
+        // The page's documents read in file order (one read per window), then put back in `min` order; a chunk
+        // that does not decode is left out, and the next ones read in its place.
         while out.count < limit, i < s.locations.count {
-            if let c = try chunk(at: s.locations[i]) { out.append(c) }   // an undecodable chunk is left out, as before
-            i += 1
+            let page = i..<min(s.locations.count, i + (limit - out.count))
+            let byOffset = page.sorted { Self.offset(s.locations[$0]) < Self.offset(s.locations[$1]) }
+            var decoded = [Chunk?](repeating: nil, count: page.count)
+            try readInFileOrder(byOffset.map { s.locations[$0] }) { bytes, k in
+                decoded[byOffset[k] - page.lowerBound] = try? ChunkDecoder.decode(try BSONDecoder.decode(bytes))
+            }
+            out.append(contentsOf: decoded.compactMap { $0 })
+            i = page.upperBound
         }
         return out
     }
@@ -113,8 +121,8 @@ final class ChunkFileIndex {
         locs.sort { ($0 & 0xff_ffff_ffff) < ($1 & 0xff_ffff_ffff) }
         var entries: [(min: BSONDocument, loc: UInt64)] = []
         entries.reserveCapacity(locs.count)
-        try readInFileOrder(locs) { doc, loc in
-            if let min = try Self.minKey(of: doc) { entries.append((min, loc)) }
+        try readInFileOrder(locs) { doc, k in
+            if let min = try Self.minKey(of: doc) { entries.append((min, locs[k])) }
         }
         // Stable, and linear on the usual input: a dump lists a collection's chunks in key order.
         entries.sort { BSONDocument.compareKeys($0.min, $1.min) < 0 }
@@ -148,8 +156,9 @@ final class ChunkFileIndex {
     private static func offset(_ loc: UInt64) -> Int64 { Int64(loc & 0xff_ffff_ffff) }
     private static func length(_ loc: UInt64) -> Int { Int(loc >> 40) }
 
-    /// Calls `body` with each located document, `locs` sorted by offset: one read per window of up to 1 MiB.
-    private func readInFileOrder(_ locs: [UInt64], _ body: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws {
+    /// Calls `body` with each located document and its index in `locs` (sorted by offset): one read per window
+    /// of up to 1 MiB.
+    private func readInFileOrder(_ locs: [UInt64], _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
         let fd = try descriptor()
         var buffer = [UInt8](repeating: 0, count: Self.window)
         var i = 0
@@ -170,7 +179,7 @@ final class ChunkFileIndex {
                     let at = Int(Self.offset(locs[k]) - start)
                     let len = try fullLength(fd, locs[k])
                     guard at + len <= span else { throw stale(Self.offset(locs[k])) }
-                    try decodeErrors(at: Self.offset(locs[k])) { try body(UnsafeRawBufferPointer(rebasing: buf[at..<at + len]), locs[k]) }
+                    try decodeErrors(at: Self.offset(locs[k])) { try body(UnsafeRawBufferPointer(rebasing: buf[at..<at + len]), k) }
                 }
             }
             i = j
@@ -240,10 +249,16 @@ final class ChunkFileIndex {
         gzbuffer(gz, 1 << 18)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.window, alignment: 16)
         defer { buffer.deallocate() }
+        var inflated: Int64 = 0
         while true {
             let n = gzread(gz, buffer, UInt32(Self.window))
-            if n < 0 { close(tmp); throw stale(0) }
+            // A gzip error or a stream cut short (even at a document boundary) is the file's fault, not a change.
+            if let problem = gzReadProblem(gz, n, compressed: true) {
+                close(tmp)
+                throw LoaderError.corruptFile(path: path, offset: inflated, reason: problem, compressed: true)
+            }
             if n == 0 { break }
+            inflated += Int64(n)
             var done = 0
             while done < Int(n) {
                 let w = write(tmp, buffer + done, Int(n) - done)

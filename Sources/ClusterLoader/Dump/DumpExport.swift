@@ -49,7 +49,9 @@ extension DumpWriter {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { gzread(input, $0.baseAddress, UInt32($0.count)) }
-            guard n >= 0 else { throw LoaderError.io(path: source, reason: "read failed") }
+            if let problem = gzReadProblem(input, n, compressed: source.hasSuffix(".gz")) {
+                throw LoaderError.io(path: source, reason: "read failed: \(problem) after \(bytes.count) bytes")
+            }
             if n == 0 { break }
             bytes += chunk[0..<Int(n)]
         }

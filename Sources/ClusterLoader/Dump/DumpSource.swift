@@ -93,10 +93,11 @@ public final class DumpSource: MetadataSource {
         // A snapshot's shardscope.json: the server's answers a live load has, and the capture time as `asOf`.
         let sidecar = SnapshotSidecar.load(forDumpIn: directory, warnings: &raw.warnings)
         sidecar?.apply(to: &raw)
-        let snap = SnapshotBuilder.build(raw, source: info, asOf: sidecar?.capturedAt, options: options)
-        // Every entry of the file, not only the newest --changelog ones: `changelog(newerThan:)` answers the TUI's tail
-        // and the audit's 24 h window from them, as a live server would.
-        changelogEntries = SnapshotBuilder.changelogEntries(raw.changelog)
+        // The build hands back every changelog entry it decoded, not only the newest --changelog ones: the newest
+        // max(--changelog, AuditInputs.recentChangelogLimit) of the file (see "changelog" above), from which
+        // `changelog(newerThan:)` answers the TUI's tail and the audit's 24 h window, as a live server would.
+        let (snap, entries) = SnapshotBuilder.buildKeepingChangelog(raw, source: info, asOf: sidecar?.capturedAt, options: options)
+        changelogEntries = entries
         return snap
     }
 

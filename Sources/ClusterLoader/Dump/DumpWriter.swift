@@ -129,33 +129,15 @@ public struct DumpWriter {
     /// Calls `progress` with the documents copied so far. Returns the file written.
     @discardableResult
     public func copy(collection: String, from source: String, progress: ((Int) -> Void)? = nil) throws -> CollectionFile {
-        guard let input = gzopen(source, "rb") else {
-            throw LoaderError.io(path: source, reason: "cannot open: \(String(cString: strerror(errno)))")
-        }
-        defer { gzclose(input) }
+        // The one dump reader: the same length limit, and a truncated or corrupt `.gz` is an error, not a short copy.
+        let reader = try BSONFileReader(path: source)
         let file = try open(collection: collection)
-        var doc: [UInt8] = []
-        var offset: Int64 = 0
-        func read(_ n: Int, into out: inout [UInt8]) throws -> Int {
-            let start = out.count
-            out += [UInt8](repeating: 0, count: n)
-            let got = out.withUnsafeMutableBytes { gzread(input, $0.baseAddress! + start, UInt32(n)) }
-            guard got >= 0 else { throw LoaderError.io(path: source, reason: "read failed") }
-            out.removeLast(n - Int(got))
-            return Int(got)
-        }
         do {
-            while true {
-                doc.removeAll(keepingCapacity: true)
-                let got = try read(4, into: &doc)
-                if got == 0 { break }
-                let length = got == 4 ? Int(Int32(littleEndian: doc.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) })) : 0
-                guard length >= 5, length <= 48_000_000, try read(length - 4, into: &doc) == length - 4, doc.last == 0 else {
-                    throw LoaderError.corruptFile(path: source, offset: offset, reason: "bad document length or truncated document",
-                                                  compressed: source.hasSuffix(".gz"))
+            try reader.forEachRaw { bytes, _ in
+                guard bytes[bytes.count - 1] == 0 else {
+                    throw BSONDecodeError(offset: bytes.count - 1, reason: "document does not end with a zero byte")
                 }
-                try doc.withUnsafeBytes { try file.append(raw: $0) }
-                offset += Int64(length)
+                try file.append(raw: bytes)
                 if file.documents % 10_000 == 0 { progress?(file.documents) }
             }
             try file.finish()

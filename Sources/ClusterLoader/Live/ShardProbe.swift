@@ -10,6 +10,8 @@ public struct ShardProbe: Sendable {
     let uri: String
     let timeout: TimeInterval
     let secrets: [String]
+    /// Tests: stands in for the network `hello` of one host (a fake slow or unreachable host).
+    var helloOverride: (@Sendable (String) -> HostProbe)?
 
     public init(uri: String, timeout: TimeInterval = 5) throws {
         guard uri.hasPrefix("mongodb://") || uri.hasPrefix("mongodb+srv://") else {
@@ -51,11 +53,46 @@ public struct ShardProbe: Sendable {
         }
     }
 
-    /// Every shard at once (each shard's hosts in parallel too), so unreachable hosts cost one timeout, not one each.
+    /// Every shard at once: one blocking `hello` per host of every shard, each on its own thread (at most
+    /// `maxThreads` at a time), then `replSetGetStatus` for every shard at once; so unreachable hosts cost about
+    /// one timeout in all, not one per host or per CPU (`DispatchQueue.concurrentPerform` runs about one
+    /// iteration per CPU, and GCD's global pool can be limited too).
     public func probe(_ shards: [Shard]) -> [ReplicaSetProbe] {
+        let members = shards.map(\.members)
+        let hosts = members.flatMap { $0 }
+        let answers = Results<HostProbe>(count: hosts.count)
+        Self.concurrently(hosts.count) { i in answers.set(i, hello(hosts[i])) }
+        let all = answers.values
+        var k = 0
+        let perShard = members.map { m -> [HostProbe] in
+            defer { k += m.count }
+            return all[k..<k + m.count].compactMap { $0 }
+        }
         let results = Results<ReplicaSetProbe>(count: shards.count)
-        DispatchQueue.concurrentPerform(iterations: shards.count) { i in results.set(i, probe(shards[i])) }
+        Self.concurrently(shards.count) { i in results.set(i, status(shards[i], hellos: perShard[i])) }
         return results.values.compactMap { $0 }
+    }
+
+    /// At most this many probe threads at once.
+    static let maxThreads = 64
+
+    /// Runs `body(0..<count)` each on its own thread, at most `limit` at a time, and waits for all of them.
+    static func concurrently(_ count: Int, limit: Int = maxThreads, _ body: @escaping @Sendable (Int) -> Void) {
+        guard count > 0 else { return }
+        if count == 1 { body(0); return }
+        let slots = DispatchSemaphore(value: max(1, limit))
+        let group = DispatchGroup()
+        for i in 0..<count {
+            slots.wait()
+            group.enter()
+            let thread = Thread {
+                body(i)
+                slots.signal()
+                group.leave()
+            }
+            thread.start()
+        }
+        group.wait()
     }
 
     private final class Results<T>: @unchecked Sendable {
@@ -66,11 +103,10 @@ public struct ShardProbe: Sendable {
         var values: [T?] { lock.lock(); defer { lock.unlock() }; return storage }
     }
 
-    public func probe(_ shard: Shard) -> ReplicaSetProbe {
-        let members = shard.members
-        let answers = Results<HostProbe>(count: members.count)
-        DispatchQueue.concurrentPerform(iterations: members.count) { i in answers.set(i, hello(members[i])) }
-        let hellos = answers.values.compactMap { $0 }
+    public func probe(_ shard: Shard) -> ReplicaSetProbe { probe([shard])[0] }
+
+    /// One shard's result from its members' `hello` answers: `replSetGetStatus` on one member that answered.
+    func status(_ shard: Shard, hellos: [HostProbe]) -> ReplicaSetProbe {
         var result = ReplicaSetProbe(shard: shard.id, hosts: hellos)
         // replSetGetStatus on one member that answered: the primary if any, else a data-bearing one, else any.
         let order = hellos.filter(\.reachable).sorted { rank($0) < rank($1) }
@@ -95,6 +131,8 @@ public struct ShardProbe: Sendable {
 
     /// `hello` needs no authentication (and an arbiter has no users): it goes without credentials.
     func hello(_ host: String) -> HostProbe {
+        if let invalid = Self.invalidHost(host) { return HostProbe(host: host, error: invalid) }
+        if let helloOverride { return helloOverride(host) }
         do {
             var reply: BSONDocument
             do { reply = try command(["hello": .int32(1)], host: host, authenticated: false) }
@@ -111,7 +149,8 @@ public struct ShardProbe: Sendable {
 
     /// One command on `admin` over a fresh direct connection to `host`.
     func command(_ cmd: BSONDocument, host: String, authenticated: Bool) throws -> BSONDocument {
-        try command(cmd, uriText: Self.directURI(uri, host: host, keepCredentials: authenticated), host: host)
+        if let invalid = Self.invalidHost(host) { throw LoaderError.invalidURI(uri: SafeText.escaped(host), reason: invalid) }
+        return try command(cmd, uriText: Self.directURI(uri, host: host, keepCredentials: authenticated), host: host)
     }
 
     /// One command on `admin` over a fresh client for `text` (`host` names the server in errors).
@@ -158,6 +197,33 @@ public struct ShardProbe: Sendable {
     }
 
     // MARK: URIs
+
+    /// Why `host` (from `config.shards` or `getShardMap`) cannot go into a probe URI, nil when it can: only
+    /// `[A-Za-z0-9._:-]` (a name or IPv4 address, with a port) or a bracketed IPv6 address with an optional port.
+    /// Anything else (`/ ? & @ ,`, spaces, percent signs) could add URI options or send the credentials elsewhere.
+    static func invalidHost(_ host: String) -> String? {
+        let plain = { (c: Unicode.Scalar) in
+            ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "." || c == "_" || c == ":" || c == "-"
+        }
+        let digits = { (s: Substring) in !s.isEmpty && s.unicodeScalars.allSatisfy { ("0"..."9").contains($0) } }
+        let ok: Bool
+        if host.hasPrefix("[") {
+            let hex = { (c: Unicode.Scalar) in
+                ("0"..."9").contains(c) || ("a"..."f").contains(c) || ("A"..."F").contains(c) || c == ":" || c == "."
+            }
+            if let close = host.firstIndex(of: "]") {
+                let inside = host[host.index(after: host.startIndex)..<close]
+                let rest = host[host.index(after: close)...]
+                ok = !inside.isEmpty && inside.unicodeScalars.allSatisfy(hex)
+                    && (rest.isEmpty || (rest.first == ":" && digits(rest.dropFirst())))
+            } else {
+                ok = false
+            }
+        } else {
+            ok = !host.isEmpty && host.unicodeScalars.allSatisfy(plain)
+        }
+        return ok ? nil : "invalid host in config.shards: \(SafeText.escaped(host))"
+    }
 
     /// The user:password part of a URI, if any.
     static func userinfo(_ uri: String) -> String? {
