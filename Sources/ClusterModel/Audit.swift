@@ -60,35 +60,57 @@ public enum Audit {
     }
     static func bytes(_ b: Int64) -> String { NumberText.bytes(b) }
     static func count(_ n: Int) -> String { NumberText.count(n) }
-    static func minutes(_ s: Double) -> String { s < 7200 ? "\(Int(s / 60)) min" : s < 172_800 ? "\(Int(s / 3600)) h" : "\(Int(s / 86400)) d" }
+    static func minutes(_ s: Double) -> String { s < 7200 ? "\(whole(s / 60)) min" : s < 172_800 ? "\(whole(s / 3600)) h" : "\(whole(s / 86400)) d" }
+    /// A Double from cluster data (ages, lags) as a whole number toward zero, clamped to Int64 (NaN: 0): never traps.
+    static func whole(_ d: Double) -> Int64 {
+        if d.isNaN { return 0 }
+        return Int64(exactly: d.rounded(.towardZero)) ?? (d > 0 ? .max : .min)
+    }
 
     // MARK: distribution
 
     /// The balancer's chunk-count migration threshold before 6.0.3 (fewer than 20 chunks: 2; 20–79: 4; 80 or more: 8).
+    /// The one definition: the Collections pane and the demo's balancer use it too.
     public static func chunkThreshold(_ chunks: Int) -> Int { chunks < 20 ? 2 : chunks < 80 ? 4 : 8 }
 
-    /// "6.0.3" → (6, 0, 3); nil when unknown.
-    static func version(_ s: String?) -> [Int]? {
-        guard let s else { return nil }
-        let parts = s.split(separator: ".").prefix(3).map { Int($0.prefix { $0.isNumber }) ?? 0 }
-        return parts.isEmpty ? nil : parts + Array(repeating: 0, count: 3 - parts.count)
-    }
     /// Whether the server balances by data size (6.0.3+); nil when the version is unknown.
     static func balancesByDataSize(_ snap: ClusterSnapshot) -> Bool? {
         if snap.dataDistribution != nil { return true }     // $shardedDataDistribution exists only on 6.0.3+
-        guard let v = version(snap.serverVersion) else { return nil }
-        return v.lexicographicallyPrecedes([6, 0, 3]) == false
+        guard let v = snap.serverVersion, !v.isEmpty else { return nil }
+        return ClusterDiff.compareVersions(v, "6.0.3") >= 0
     }
 
-    /// The range size a collection is balanced by: its own `maxChunkSizeBytes`, else `config.settings` chunksize, else 128 MB.
+    /// The range sizes the server accepts, in MB: `config.settings` chunksize and configureCollectionBalancing's
+    /// chunkSize are both 1 to 1024 MB inclusive (manual, "Modify Range Size in a Sharded Cluster": "The allowed range
+    /// of the chunk size is between 1 and 1024 megabytes, inclusive"). A value outside it (hand-edited config data) is
+    /// clamped into it, as the balancer could not use it either.
+    public static let rangeSizeMB: ClosedRange<Int64> = 1...1024
+    static let mebibyte: Int64 = 1024 * 1024
+
+    /// The range size a collection is balanced by: its own `maxChunkSizeBytes`, else `config.settings` chunksize, else
+    /// 128 MB; clamped to `rangeSizeMB`.
     public static func rangeSizeBytes(_ c: ShardedCollection, _ snap: ClusterSnapshot) -> Int64 {
-        c.maxChunkSizeBytes ?? Int64(snap.balancer.chunkSizeMB ?? 128) * 1024 * 1024
+        let bytes = rangeSizeMB.lowerBound * mebibyte...rangeSizeMB.upperBound * mebibyte
+        if let own = c.maxChunkSizeBytes { return min(max(own, bytes.lowerBound), bytes.upperBound) }
+        let mb = Int64(clamping: snap.balancer.chunkSizeMB ?? 128)
+        return min(max(mb, rangeSizeMB.lowerBound), rangeSizeMB.upperBound) * mebibyte
+    }
+
+    /// a × b, or the nearest of Int64.min/max when it overflows.
+    static func saturatingProduct(_ a: Int64, _ b: Int64) -> Int64 {
+        let (v, o) = a.multipliedReportingOverflow(by: b)
+        return o ? ((a < 0) != (b < 0) ? .min : .max) : v
+    }
+    /// a − b, or the nearest of Int64.min/max when it overflows.
+    static func saturatingDifference(_ a: Int64, _ b: Int64) -> Int64 {
+        let (v, o) = a.subtractingReportingOverflow(b)
+        return o ? (b < 0 ? .max : .min) : v
     }
 
     static func distribution(_ snap: ClusterSnapshot) -> [Finding] {
         var out: [Finding] = []
         let bySize = balancesByDataSize(snap)
-        let eligible = snap.shards.filter { !$0.draining }.map(\.id)
+        let eligible = snap.eligibleShards
         let zoned = Set(snap.zoneRanges.map(\.ns))
         for c in snap.collections {
             let counts = snap.chunkCounts(for: c.ns)
@@ -98,38 +120,35 @@ public enum Audit {
             guard total > 0, !zoned.contains(c.ns) else { continue }
             // Chunk counts (the rule before 6.0.3: max − min over shards that can receive chunks, beyond the threshold).
             let imb = snap.imbalance(for: c.ns), limit = chunkThreshold(total)
-            if imb > limit {
-                var per = Dictionary(uniqueKeysWithValues: eligible.map { ($0, 0) })
-                for x in counts where per[x.shard] != nil { per[x.shard] = x.chunks }
-                let most = per.max { ($0.value, $1.key) < ($1.value, $0.key) }!, least = per.min { ($0.value, $0.key) < ($1.value, $1.key) }!
+            if imb > limit, let extremes = snap.chunkLoadExtremes(for: c.ns) {
+                let (most, least) = extremes
                 let note = bySize == true ? " (the server balances by data size since 6.0.3: counts are a hint)" : ""
                 out.append(Finding(
                     id: "distribution.chunk-imbalance", severity: bySize == true ? .info : .warning, subject: coll(c.ns),
-                    message: "\(esc(c.ns)): \(count(most.value)) chunks on \(esc(most.key)), \(count(least.value)) on \(esc(least.key)): difference \(count(imb)) exceeds the balancer's threshold of \(limit) for \(count(total)) chunks\(note)",
+                    message: "\(esc(c.ns)): \(count(most.value)) chunks on \(esc(most.shard)), \(count(least.value)) on \(esc(least.shard)): difference \(count(imb)) exceeds the balancer's threshold of \(limit) for \(count(total)) chunks\(note)",
                     advice: c.balancing ? "check that the balancer runs (window, failed rounds) and that nothing blocks migrations of this collection"
                                         : "balancing is off for this collection: re-enable it (sh.enableBalancing) or move chunks by hand",
                     data: ["chunks": .int(Int64(total)), "difference": .int(Int64(imb)), "threshold": .int(Int64(limit)),
-                           "mostLoaded": ["shard": .string(most.key), "chunks": .int(Int64(most.value))],
-                           "leastLoaded": ["shard": .string(least.key), "chunks": .int(Int64(least.value))]]))
+                           "mostLoaded": ["shard": .string(most.shard), "chunks": .int(Int64(most.value))],
+                           "leastLoaded": ["shard": .string(least.shard), "chunks": .int(Int64(least.value))]]))
             }
             // Data size (6.0.3+): the server considers a collection balanced when the data-size difference between its
             // most and least loaded shards is below three times the range size (DOCS-15792, "The migration threshold for
             // 6.0 is 3x the configured chunk size for a given collection", https://jira.mongodb.org/browse/DOCS-15792;
             // manual: core/sharding-balancer-administration, "Migration Thresholds").
             if let sizes = snap.dataDistribution?[c.ns] {
-                var per = Dictionary(uniqueKeysWithValues: eligible.map { ($0, Int64(0)) })
-                for s in sizes where per[s.shard] != nil { per[s.shard] = s.ownedSizeBytes }
-                if let most = per.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }), let least = per.min(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
-                    let diff = most.value - least.value, limit = 3 * rangeSizeBytes(c, snap)
+                if let extremes = snap.loadExtremes(Dictionary(sizes.map { ($0.shard, $0.ownedSizeBytes) }, uniquingKeysWith: { $1 })) {
+                    let (most, least) = extremes
+                    let diff = saturatingDifference(most.value, least.value), limit = saturatingProduct(3, rangeSizeBytes(c, snap))
                     if diff >= limit {
                         out.append(Finding(
                             id: "distribution.data-imbalance", severity: .warning, subject: coll(c.ns),
-                            message: "\(esc(c.ns)): \(bytes(most.value)) on \(esc(most.key)), \(bytes(least.value)) on \(esc(least.key)): difference \(bytes(diff)) reaches 3 × the range size (\(bytes(limit)))",
+                            message: "\(esc(c.ns)): \(bytes(most.value)) on \(esc(most.shard)), \(bytes(least.value)) on \(esc(least.shard)): difference \(bytes(diff)) reaches 3 × the range size (\(bytes(limit)))",
                             advice: c.balancing ? "check the balancer (window, failed rounds, jumbo chunks); a shard key with low cardinality can also keep data from moving"
                                                 : "balancing is off for this collection: re-enable it or move ranges by hand",
                             data: ["differenceBytes": .int(diff), "thresholdBytes": .int(limit),
-                                   "mostLoaded": ["shard": .string(most.key), "bytes": .int(most.value)],
-                                   "leastLoaded": ["shard": .string(least.key), "bytes": .int(least.value)]]))
+                                   "mostLoaded": ["shard": .string(most.shard), "bytes": .int(most.value)],
+                                   "leastLoaded": ["shard": .string(least.shard), "bytes": .int(least.value)]]))
                     }
                 }
             }
@@ -380,7 +399,7 @@ public enum Audit {
                 message: "\(innermostCause(g.reason)): \(g.list.count) migration\(g.list.count == 1 ? "" : "s") failed in the last 24 h (\(namespaces.prefix(3).map(esc).joined(separator: ", "))\(namespaces.count > 3 ? ", …" : ""))",
                 advice: "see the changelog (pane 6) for each failure; repeated failures for one reason usually need a fix before the balancer can progress",
                 data: ["reason": .string(g.reason), "count": .int(Int64(g.list.count)), "namespaces": .array(namespaces.map { .string($0) }),
-                       "newest": .string(ISO8601.string(millis: Int64(g.list[0].entry.time.timeIntervalSince1970 * 1000)))])
+                       "newest": .string(ISO8601.string(g.list[0].entry.time))])
         }
     }
 
@@ -427,7 +446,7 @@ public enum Audit {
                 id: "mongos.stale", severity: .warning, subject: .init(.mongos, m.host),
                 message: "mongos \(esc(m.host)) " + (age.map { "has not pinged for \(minutes($0))" } ?? "has never pinged"),
                 advice: "a router that stopped pinging is down or cannot reach the config servers; if it was retired, remove its config.mongos entry",
-                data: ["pingAgeSeconds": age.map { .int(Int64($0)) } ?? .null]))
+                data: ["pingAgeSeconds": age.map { .int(whole($0)) } ?? .null]))
         }
         let versions = Dictionary(grouping: snap.mongos.filter { $0.version != nil }, by: { $0.version! })
         if versions.count > 1 {
@@ -496,9 +515,9 @@ public enum Audit {
                     if lag > lagSeconds {
                         out.append(Finding(
                             id: "resilience.lag", severity: .warning, subject: subject,
-                            message: "\(who): secondary \(esc(m.name)) is \(Int(lag)) s behind the primary",
+                            message: "\(who): secondary \(esc(m.name)) is \(whole(lag)) s behind the primary",
                             advice: "a lagging secondary slows majority writes and may fall off the oplog; check its load, disk and network",
-                            data: ["member": .string(m.name), "lagSeconds": .int(Int64(lag))]))
+                            data: ["member": .string(m.name), "lagSeconds": .int(whole(lag))]))
                     }
                 }
             }

@@ -141,41 +141,64 @@ public struct ChunkFacts: Equatable, Sendable {
     /// Adds one page of `ns`'s chunks (in any order; pages may be fed as they arrive).
     public mutating func add(_ chunks: [Chunk], of ns: String, snapshot: ClusterSnapshot) {
         let ranges = snapshot.zoneRanges(for: ns)
-        var zonesOf: [String: Set<String>] = [:]
-        for s in snapshot.shards { zonesOf[s.id] = Set(s.zones) }
+        var queries: [String: ChunkQuery] = [:]
+        for r in ranges where queries[r.zone] == nil { queries[r.zone] = Self.misplacedQuery(r, snapshot) }
         for c in chunks {
             if c.jumbo, jumbo[ns, default: []].count < Self.keep { jumbo[ns, default: []].append(c) }
-            // The range whose min is the greatest one ≤ the chunk's min; the chunk lies inside it when its max ≤ the range's max.
+            // The range whose min is the greatest one ≤ the chunk's min: the only one the chunk can lie inside.
             var lo = 0, hi = ranges.count
             while lo < hi { let mid = (lo + hi) / 2; if BSONDocument.compareKeys(ranges[mid].min, c.min) <= 0 { lo = mid + 1 } else { hi = mid } }
             guard lo > 0 else { continue }
             let r = ranges[lo - 1]
-            guard BSONDocument.compareKeys(c.max, r.max) <= 0, !(zonesOf[c.shard]?.contains(r.zone) ?? false) else { continue }
+            guard var q = queries[r.zone] else { continue }
+            q.within = (r.min, r.max)
+            guard q.matches(c) else { continue }
             misplacedCount[ns, default: 0] += 1
             if misplaced[ns, default: []].count < Self.keep { misplaced[ns, default: []].append(Misplaced(chunk: c, zone: r.zone)) }
         }
     }
 
-    /// At most this many misplaced chunks are counted per zone range (a count that reaches it is shown as "N+").
+    /// The chunks of zone range `r` that are misplaced: inside it, on a shard outside its zone.
+    static func misplacedQuery(_ r: ZoneRange, _ snapshot: ClusterSnapshot) -> ChunkQuery {
+        ChunkQuery(within: (r.min, r.max), notOn: snapshot.shards.filter { $0.zones.contains(r.zone) }.map(\.id))
+    }
+
+    /// At most this many misplaced chunks are counted per zone range on a live cluster (a count that reaches it is
+    /// shown as "N+"); a dump or the demo counts them all.
     public static let countCap = 1000
     /// Namespaces whose misplaced count reached `countCap` in some range.
     public var misplacedCapped: Set<String> = []
 
+    /// Chunks per page when walking a collection's chunks.
+    static let page = 5000
+
     /// Asks the source for what the rules need, collection by collection (`needed`): the jumbo chunks (at most
-    /// `keep`), and for each zone range the chunks inside it on a shard outside the zone (at most `countCap`).
-    /// Live, each is one find on config.chunks using its (uuid|ns, min) index; a dump or the demo pages and filters.
+    /// `keep`), and the chunks inside a zone range on a shard outside the zone.
+    /// Live: one find per question on config.chunks using its (uuid|ns, min) index (at most `countCap` per zone range).
+    /// A dump or the demo: one walk through each collection's chunks (`chunks(of:after:limit:)`), every question
+    /// answered from it by `add` (a per-range filter would re-read the collection once per zone range).
     public static func gather(from source: MetadataSource, snapshot: ClusterSnapshot) throws -> ChunkFacts {
         var facts = ChunkFacts()
         let zoned = Set(snapshot.zoneRanges.map(\.ns))
         for ns in needed(snapshot) {
             guard let coll = snapshot.collection(ns) else { continue }
+            if source.info.kind != .live {
+                var after: BSONDocument?
+                while true {
+                    let chunks = try source.chunks(of: coll, after: after, limit: page)
+                    facts.add(chunks, of: ns, snapshot: snapshot)
+                    guard chunks.count == page, let last = chunks.last else { break }
+                    after = last.min
+                }
+                facts.scanned.insert(ns)
+                continue
+            }
             if snapshot.jumboChunks(for: ns) > 0 {
                 facts.jumbo[ns] = try source.chunks(of: coll, matching: ChunkQuery(jumboOnly: true), limit: keep)
             }
             if zoned.contains(ns) {
                 for r in snapshot.zoneRanges(for: ns) {
-                    let zoneShards = snapshot.shards.filter { $0.zones.contains(r.zone) }.map(\.id)
-                    let found = try source.chunks(of: coll, matching: ChunkQuery(within: (r.min, r.max), notOn: zoneShards), limit: countCap)
+                    let found = try source.chunks(of: coll, matching: misplacedQuery(r, snapshot), limit: countCap)
                     guard !found.isEmpty else { continue }
                     if found.count >= countCap { facts.misplacedCapped.insert(ns) }
                     facts.misplacedCount[ns, default: 0] += found.count

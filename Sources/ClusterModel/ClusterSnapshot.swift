@@ -60,15 +60,30 @@ public struct ClusterSnapshot: Hashable, Sendable {
         return by.values.sorted { $0.shard < $1.shard }
     }
 
-    /// max − min chunks over the shards that can receive chunks (shards without chunks of this collection
-    /// count as 0). A draining shard is left out: it is meant to empty, so its 0 is not an imbalance.
+    /// The shards that can receive chunks: those not draining (a draining shard is meant to empty, so its 0 is not an
+    /// imbalance); every shard when all of them are draining.
+    public var eligibleShards: [String] {
+        let e = shards.filter { !$0.draining }
+        return (e.isEmpty ? shards : e).map(\.id)
+    }
+
+    /// The most and least loaded of `eligibleShards` by `load` (a shard it does not name counts as 0; names that are
+    /// not eligible are ignored). Ties go to the lower shard id. nil when there are no shards.
+    public func loadExtremes<V: Comparable & AdditiveArithmetic>(_ load: [String: V]) -> (most: (shard: String, value: V), least: (shard: String, value: V))? {
+        let per = eligibleShards.map { (shard: $0, value: load[$0] ?? .zero) }
+        guard let most = per.max(by: { ($0.value, $1.shard) < ($1.value, $0.shard) }),
+              let least = per.min(by: { ($0.value, $0.shard) < ($1.value, $1.shard) }) else { return nil }
+        return (most, least)
+    }
+
+    /// The most and least loaded eligible shards of a collection by chunk count.
+    public func chunkLoadExtremes(for ns: String) -> (most: (shard: String, value: Int), least: (shard: String, value: Int))? {
+        loadExtremes(Dictionary(chunkCounts(for: ns).map { ($0.shard, $0.chunks) }, uniquingKeysWith: +))
+    }
+
+    /// max − min chunks over `eligibleShards` (shards without chunks of this collection count as 0).
     public func imbalance(for ns: String) -> Int {
-        let counts = chunkCounts(for: ns)
-        let eligible = shards.filter { !$0.draining }
-        var per = Dictionary(uniqueKeysWithValues: (eligible.isEmpty ? shards : eligible).map { ($0.id, 0) })
-        for c in counts where per[c.shard] != nil { per[c.shard] = c.chunks }
-        guard let mx = per.values.max(), let mn = per.values.min() else { return 0 }
-        return mx - mn
+        chunkLoadExtremes(for: ns).map { $0.most.value - $0.least.value } ?? 0
     }
 
     public func zoneRanges(for ns: String) -> [ZoneRange] {

@@ -145,15 +145,25 @@ extension BSONDocument {
 /// Dates as ISO-8601 in UTC with milliseconds ("2026-11-20T14:03:00.000Z").
 public enum ISO8601 {
     public static func string(millis: Int64) -> String {
-        let secs = Int64((Double(millis) / 1000).rounded(.down))
-        let ms = millis - secs * 1000
+        // Floor division in integers: exact for every Int64 (a Double quotient rounds near Int64.min/max and overflows).
+        var secs = millis / 1000, ms = millis % 1000
+        if ms < 0 { secs -= 1; ms += 1000 }
         var t = time_t(secs)
         var tmv = tm()
         gmtime_r(&t, &tmv)
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1,
                       Int(tmv.tm_mday), Int(tmv.tm_hour), Int(tmv.tm_min), Int(tmv.tm_sec), Int(ms))
     }
-    public static func string(_ date: Date) -> String { string(millis: Int64((date.timeIntervalSince1970 * 1000).rounded())) }
+    public static func string(_ date: Date) -> String { string(millis: millis(date)) }
+
+    /// A date as milliseconds since the epoch, rounded to the nearest: the one Date → epoch-millis conversion.
+    /// Never traps: a date beyond Int64 milliseconds (a BSON date near Int64.max read back through a Double) clamps to
+    /// Int64.min/max, and a NaN date gives 0 (the epoch).
+    public static func millis(_ date: Date) -> Int64 {
+        let ms = (date.timeIntervalSince1970 * 1000).rounded()
+        if ms.isNaN { return 0 }
+        return Int64(exactly: ms) ?? (ms > 0 ? .max : .min)
+    }
 }
 
 /// Decimal128 to text for display only (exact for the common finite case; NaN/Infinity named).

@@ -22,23 +22,21 @@ public protocol MetadataSource: AnyObject {
     /// Changelog entries newer than `time`, newest first (live: a find with `time > newest seen`).
     func changelog(newerThan time: Date, limit: Int) throws -> [ChangelogEntry]
     /// At most `limit` chunks of a collection matching `query`, ordered by `min` (the audit's jumbo and zone checks).
-    /// Live: one find with the query as its filter. The default pages through `chunks(of:after:limit:)` and filters.
+    /// Live: one find with the query as its filter. The default pages through `chunks(of:after:limit:)` and filters
+    /// (`ChunkFacts.gather` does not use it for other sources: it walks each collection once instead).
     func chunks(of collection: ShardedCollection, matching query: ChunkQuery, limit: Int) throws -> [Chunk]
 }
 
 /// Which chunks the audit asks for: jumbo ones, and/or those lying inside [min, max) on a shard not in `notOn`.
-public struct ChunkQuery: Hashable, Sendable {
+public struct ChunkQuery: Sendable {
     public var jumboOnly: Bool
     public var within: (min: BSONDocument, max: BSONDocument)?
     public var notOn: [String]
     public init(jumboOnly: Bool = false, within: (min: BSONDocument, max: BSONDocument)? = nil, notOn: [String] = []) {
         self.jumboOnly = jumboOnly; self.within = within; self.notOn = notOn
     }
-    public static func == (a: ChunkQuery, b: ChunkQuery) -> Bool {
-        a.jumboOnly == b.jumboOnly && a.notOn == b.notOn && a.within?.min == b.within?.min && a.within?.max == b.within?.max
-    }
-    public func hash(into h: inout Hasher) { h.combine(jumboOnly); h.combine(notOn); h.combine(within?.min); h.combine(within?.max) }
-
+    /// The one membership check (the default `chunks(of:matching:limit:)` and `ChunkFacts.add` both use it; live, the
+    /// same conditions are the find's filter): jumbo if asked, min ≥ within.min and max ≤ within.max, shard not in `notOn`.
     public func matches(_ c: Chunk) -> Bool {
         if jumboOnly && !c.jumbo { return false }
         if let w = within, BSONDocument.compareKeys(c.min, w.min) < 0 || BSONDocument.compareKeys(c.max, w.max) > 0 { return false }

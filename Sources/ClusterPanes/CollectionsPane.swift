@@ -9,9 +9,6 @@ enum CollectionsPane: TablePane {
     static let id = PaneID.collections
     static let sortNames = ["namespace", "chunks", "imbalance", "jumbo"]
 
-    /// The balancer's migration threshold for a collection of `chunks` chunks (pre-6.0.3 rules; a hint, not a verdict).
-    static func threshold(_ chunks: Int) -> Int { chunks < 20 ? 2 : chunks < 80 ? 4 : 8 }
-
     /// Collections in the current sort order (before the filter).
     static func sortedCollections(_ state: AppState) -> [ShardedCollection] {
         guard let snap = state.snapshot else { return [] }
@@ -68,7 +65,7 @@ enum CollectionsPane: TablePane {
                 .t(SafeText.escaped(c.key.description)),
                 .t(Fmt.count(total)),
                 .bar(snap.segments(for: c.ns), scale: total),
-                .t(Fmt.count(imb), imb > threshold(total) ? .warn : nil),
+                .t(Fmt.count(imb), imb > Audit.chunkThreshold(total) ? .warn : nil),
                 .t(Fmt.count(jumbo), jumbo > 0 ? .warn : nil),
                 .t(zones.map(SafeText.escaped).joined(separator: ",")),
                 .t(notes.joined(separator: ","), notes.isEmpty ? nil : .dim),

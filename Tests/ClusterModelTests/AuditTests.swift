@@ -426,14 +426,15 @@ final class AuditTests: XCTestCase {
     }
 }
 
-/// `ChunkFacts.gather` through a source's `chunks(of:matching:limit:)`: the default implementation pages and filters,
-/// stops at the end of a zone range, and finds what the streaming `add` finds.
+/// `ChunkFacts.gather`: a dump walks each collection once through `add`; a live source asks per question through
+/// `chunks(of:matching:limit:)` (the default implementation pages, filters and stops at the end of a zone range).
+/// Both find the same facts.
 final class ChunkFactsGatherTests: XCTestCase {
     final class PagedSource: MetadataSource {
-        let info = SourceInfo(kind: .dump, display: "mem")
+        let info: SourceInfo
         let all: [Chunk]
         var pages = 0
-        init(_ chunks: [Chunk]) { all = chunks }
+        init(_ chunks: [Chunk], kind: SourceInfo.Kind = .dump) { all = chunks; info = SourceInfo(kind: kind, display: "mem") }
         func snapshot(progress: ((LoadProgress) -> Void)?) throws -> ClusterSnapshot { fatalError("not used") }
         func chunks(of collection: ShardedCollection, after: BSONDocument?, limit: Int) throws -> [Chunk] {
             pages += 1
@@ -463,8 +464,22 @@ final class ChunkFactsGatherTests: XCTestCase {
             zoneRanges: [ZoneRange(ns: "d.c", zone: "A", min: ["x": .minKey], max: k(50_000)), ZoneRange(ns: "d.c", zone: "B", min: k(50_000), max: k(nil))])
         let source = PagedSource(chunks)
         let facts = try ChunkFacts.gather(from: source, snapshot: snap)
+        // A dump walks the collection once, pages of 5000: 3 pages (it used to page once per zone range and once
+        // more for the jumbo chunks).
+        XCTAssertEqual(source.pages, 3)
         var streamed = ChunkFacts()
         streamed.add(chunks, of: "d.c", snapshot: snap)
+        // A live source asks one question per zone range and one for jumbo chunks (here through the default
+        // `chunks(of:matching:limit:)`, which pages and filters as LiveSource's find does on the server): same facts.
+        let live = PagedSource(chunks, kind: .live)
+        let asked = try ChunkFacts.gather(from: live, snapshot: snap)
+        XCTAssertEqual(asked.misplacedCount, facts.misplacedCount)
+        XCTAssertEqual(asked.misplaced["d.c"]!.map(\.chunk.id), facts.misplaced["d.c"]!.map(\.chunk.id))
+        XCTAssertEqual(asked.misplaced["d.c"]!.map(\.zone), facts.misplaced["d.c"]!.map(\.zone))
+        XCTAssertEqual(asked.jumbo, facts.jumbo)
+        XCTAssertEqual(asked.scanned, facts.scanned)
+        XCTAssertEqual(asked.misplacedCapped, [])
+        XCTAssertGreaterThan(live.pages, 3)
         XCTAssertEqual(facts.misplacedCount["d.c"], 13)          // i = 5, 1002, …, 11969
         XCTAssertEqual(facts.misplacedCount, streamed.misplacedCount)
         XCTAssertEqual(facts.misplaced["d.c"]!.map(\.chunk.id), streamed.misplaced["d.c"]!.map(\.chunk.id))

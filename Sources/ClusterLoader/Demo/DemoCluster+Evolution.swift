@@ -177,9 +177,6 @@ extension DemoCluster {
         shards.indices.filter { !shards[$0].draining && (zone.map(shards[$0].zones.contains) ?? true) }
     }
 
-    /// The pre-6.0 balancer's migration threshold for `n` chunks.
-    static func threshold(_ n: Int) -> Int { n < 20 ? 2 : n < 80 ? 4 : 8 }
-
     /// The most loaded and least loaded eligible shards of each zone, whose gap is at least the threshold;
     /// the zone with the widest gap.
     func widestGap(_ c: SimCollection, _ loads: [String?: [Int]], gap: (Int, Int) -> Int) -> (zone: String?, from: Int, to: Int)? {
@@ -189,7 +186,7 @@ extension DemoCluster {
             guard el.count >= 2, let l = loads[z] else { continue }
             let f = el.max { l[$0] < l[$1] }!, t = el.min { l[$0] < l[$1] }!
             let g = gap(l[f], l[t])
-            if g >= Self.threshold(el.reduce(0) { $0 + l[$1] }) && g > (best?.gap ?? 0) { best = (z, f, t, g) }
+            if g >= Audit.chunkThreshold(el.reduce(0) { $0 + l[$1] }) && g > (best?.gap ?? 0) { best = (z, f, t, g) }
         }
         return best.map { ($0.zone, $0.from, $0.to) }
     }

@@ -140,9 +140,9 @@ public enum ExtendedJSON {
     static func parseISODate(_ s: String) -> Int64? {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: s) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+        if let d = f.date(from: s) { return ISO8601.millis(d) }
         f.formatOptions = [.withInternetDateTime]
-        return f.date(from: s).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+        return f.date(from: s).map(ISO8601.millis)
     }
 
     private struct Parser {

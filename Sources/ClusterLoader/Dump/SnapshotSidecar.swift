@@ -51,7 +51,7 @@ public struct SnapshotSidecar: Equatable, Sendable {
     // MARK: JSON
 
     public var json: JSONValue {
-        let millis = capturedAt.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+        let millis = capturedAt.map(ISO8601.millis)
         return .object([
             ("shardscopeSnapshot", .int(Int64(Self.formatVersion))),
             ("capturedAt", millis.map { BSONValue.date($0).relaxedExtendedJSON } ?? .null),

@@ -160,7 +160,7 @@ public final class LiveSource: MetadataSource {
 
     public func changelog(newerThan time: Date, limit: Int) throws -> [ChangelogEntry] {
         guard limit > 0 else { return [] }
-        let ms = Int64((time.timeIntervalSince1970 * 1000).rounded(.down))
+        let ms = ISO8601.millis(time)
         let docs = try find("changelog", filter: ["time": .document(["$gt": .date(ms)])], sort: ["time": .int32(-1)], limit: limit)
         return SnapshotBuilder.changelogEntries(docs)
     }
