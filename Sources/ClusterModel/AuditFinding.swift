@@ -176,18 +176,26 @@ public struct ChunkFacts: Equatable, Sendable {
     /// `keep`), and the chunks inside a zone range on a shard outside the zone.
     /// Live: one find per question on config.chunks using its (uuid|ns, min) index (at most `countCap` per zone range).
     /// A dump or the demo: one walk through each collection's chunks (`chunks(of:after:limit:)`), every question
-    /// answered from it by `add` (a per-range filter would re-read the collection once per zone range).
+    /// answered from it by `add` (a per-range filter would re-read the collection from its start once per zone range);
+    /// the walk ends early once the jumbo chunks are found and the last zone range is passed.
     public static func gather(from source: MetadataSource, snapshot: ClusterSnapshot) throws -> ChunkFacts {
         var facts = ChunkFacts()
         let zoned = Set(snapshot.zoneRanges.map(\.ns))
         for ns in needed(snapshot) {
             guard let coll = snapshot.collection(ns) else { continue }
             if source.info.kind != .live {
+                // The walk stops once both questions are answered: `keep` jumbo chunks (or all there are) seen, and
+                // past the end of the last zone range (a chunk beyond it lies in no range).
+                let jumboWanted = min(keep, snapshot.jumboChunks(for: ns))
+                let rangesEnd = snapshot.zoneRanges(for: ns).map(\.max).max { BSONDocument.compareKeys($0, $1) < 0 }
                 var after: BSONDocument?
                 while true {
                     let chunks = try source.chunks(of: coll, after: after, limit: page)
                     facts.add(chunks, of: ns, snapshot: snapshot)
                     guard chunks.count == page, let last = chunks.last else { break }
+                    let jumboDone = facts.jumbo[ns, default: []].count >= jumboWanted
+                    let zonesDone = rangesEnd.map { BSONDocument.compareKeys(last.min, $0) >= 0 } ?? true
+                    if jumboDone && zonesDone { break }
                     after = last.min
                 }
                 facts.scanned.insert(ns)

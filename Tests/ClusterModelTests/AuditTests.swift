@@ -480,6 +480,26 @@ final class ChunkFactsGatherTests: XCTestCase {
         XCTAssertEqual(asked.scanned, facts.scanned)
         XCTAssertEqual(asked.misplacedCapped, [])
         XCTAssertGreaterThan(live.pages, 3)
+        // The walk ends once the questions are answered: one zone range ending at chunk 2000, the last jumbo chunk
+        // (9000) on the second page: two pages of three, and the same facts as the live questions.
+        var short = snap
+        short.zoneRanges = [ZoneRange(ns: "d.c", zone: "A", min: ["x": .minKey], max: k(20_000))]
+        source.pages = 0
+        let early = try ChunkFacts.gather(from: source, snapshot: short)
+        XCTAssertEqual(source.pages, 2)
+        let earlyLive = try ChunkFacts.gather(from: PagedSource(chunks, kind: .live), snapshot: short)
+        XCTAssertEqual(early.misplacedCount, ["d.c": 3])              // i = 5, 1002 and 1999
+        XCTAssertEqual(early.misplacedCount, earlyLive.misplacedCount)
+        XCTAssertEqual(early.misplaced["d.c"]!.map(\.chunk.id), earlyLive.misplaced["d.c"]!.map(\.chunk.id))
+        XCTAssertEqual(early.jumbo, earlyLive.jumbo)
+        XCTAssertEqual(early.scanned, ["d.c"])
+        // No zone range and no jumbo chunk left to find: one page.
+        var jumboOnly = short
+        jumboOnly.zoneRanges = []
+        jumboOnly.distribution["d.c"] = [ShardChunkCount(shard: "s1", chunks: 12_000, jumbo: 1)]
+        source.pages = 0
+        XCTAssertEqual(try ChunkFacts.gather(from: source, snapshot: jumboOnly).jumbo["d.c"]!.map(\.id), [.int64(7)])
+        XCTAssertEqual(source.pages, 1)
         XCTAssertEqual(facts.misplacedCount["d.c"], 13)          // i = 5, 1002, …, 11969
         XCTAssertEqual(facts.misplacedCount, streamed.misplacedCount)
         XCTAssertEqual(facts.misplaced["d.c"]!.map(\.chunk.id), streamed.misplaced["d.c"]!.map(\.chunk.id))
