@@ -326,6 +326,37 @@ def test_probe_never_crashes_on_an_unreachable_shard(shardscope, dumps, peer_fac
     assert "[resilience.unreachable] shard shard0: no answer from 127.0.0.1:" in proc.stdout
 
 
+def test_probe_of_many_silent_hosts_costs_one_timeout(shardscope, dumps, peer_factory, tmp_path):
+    """Every host of every shard is probed at once: 5 shards of 3 members that accept connections but never answer
+    cost about one --timeout in all, not one per host or per CPU (nested concurrentPerform: ~6 timeouts on 2 CPUs)."""
+    import socket
+    import time
+    silent = []
+    for _ in range(15):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)
+        silent.append(s)
+    try:
+        ports = [s.getsockname()[1] for s in silent]
+        d = dumps.copy("7.0", tmp_path / "d")
+        rewrite(d, [(f"shard{i}", f"rs{i}/" + ",".join(f"127.0.0.1:{p}" for p in ports[3 * i:3 * i + 3]), {})
+                    for i in range(5)])
+        peer = peer_factory(d)
+        timeout = 2.0
+        start = time.monotonic()
+        proc = shardscope("audit", peer.uri, "--probe-shards", "--json", "--timeout", str(timeout))
+        elapsed = time.monotonic() - start
+        assert proc.returncode == 1, proc.stderr
+        f = by_id(json.loads(proc.stdout))
+        assert len(f["resilience.unreachable"]) == 15
+        assert sorted(x["subject"]["name"] for x in f["resilience.no-primary"]) == [f"shard{i}" for i in range(5)]
+        assert elapsed < 2.5 * timeout, f"probing 15 silent hosts took {elapsed:.1f} s with --timeout {timeout}"
+    finally:
+        for s in silent:
+            s.close()
+
+
 # -- the TUI: Health pane on the demo, and `ui --probe-shards` against the fake replica sets
 
 sys.path.insert(0, str(ROOT / "scripts"))

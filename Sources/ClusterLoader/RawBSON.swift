@@ -54,6 +54,26 @@ struct RawBSON {
         return try closeDocument(p, end)
     }
 
+    /// Walks the top-level elements of the document at 0, checking each value as `BSONDecoder` does: `body` gets an
+    /// element's type, where its key starts and the key's length, and where its value starts and ends; it returns
+    /// false to stop early (the rest of the document is then not checked). Returns whether the walk reached the end,
+    /// the document's closing checks passed.
+    @inline(__always) @discardableResult
+    func forEachElement(_ body: (_ type: UInt8, _ keyAt: Int, _ keyLength: Int, _ valueAt: Int, _ valueEnd: Int) throws -> Bool) throws -> Bool {
+        let end = try documentEnd(0)
+        var p = 4
+        while p < end {
+            let typeAt = p
+            let type = byte(p)
+            let keyAt = p + 1
+            let valueAt = try skipCString(keyAt)
+            p = try skipValue(type: type, at: valueAt, typeAt: typeAt, depth: 0)
+            if try !body(type, keyAt, valueAt - keyAt - 1, valueAt, p) { return false }
+        }
+        _ = try closeDocument(p, end)
+        return true
+    }
+
     /// The position of the trailing NUL of the document starting at `pos` (its length checked).
     @inline(__always) func documentEnd(_ pos: Int) throws -> Int {
         try need(pos, 4, "int32")

@@ -91,28 +91,21 @@ public struct ChunkTally: Sendable {
     public mutating func add(raw doc: UnsafeRawBufferPointer) throws -> Int? {
         scanned += 1
         let r = RawBSON(doc)
-        let end = try r.documentEnd(0)
         var uuidType: UInt8 = 0, uuidAt = -1, uuidEnd = 0
         var nsType: UInt8 = 0, nsAt = -1, nsEnd = 0
         var shardType: UInt8 = 0, shardAt = -1, shardEnd = 0
         var jumboType: UInt8 = 0, jumboAt = -1
-        var p = 4
-        while p < end {
-            let typeAt = p
-            let type = r.byte(p)
-            let keyAt = p + 1
-            let valueAt = try r.skipCString(keyAt)
-            p = try r.skipValue(type: type, at: valueAt, typeAt: typeAt, depth: 0)
+        try r.forEachElement { type, keyAt, keyLength, valueAt, valueEnd in
             // The first element of each name counts, as `BSONDocument`'s subscript reads it.
-            switch valueAt - keyAt - 1 {
-            case 2 where nsAt < 0 && r.keyIs(keyAt, "ns"): nsType = type; nsAt = valueAt; nsEnd = p
-            case 4 where uuidAt < 0 && r.keyIs(keyAt, "uuid"): uuidType = type; uuidAt = valueAt; uuidEnd = p
-            case 5 where shardAt < 0 && r.keyIs(keyAt, "shard"): shardType = type; shardAt = valueAt; shardEnd = p
+            switch keyLength {
+            case 2 where nsAt < 0 && r.keyIs(keyAt, "ns"): nsType = type; nsAt = valueAt; nsEnd = valueEnd
+            case 4 where uuidAt < 0 && r.keyIs(keyAt, "uuid"): uuidType = type; uuidAt = valueAt; uuidEnd = valueEnd
+            case 5 where shardAt < 0 && r.keyIs(keyAt, "shard"): shardType = type; shardAt = valueAt; shardEnd = valueEnd
             case 5 where jumboAt < 0 && r.keyIs(keyAt, "jumbo"): jumboType = type; jumboAt = valueAt
             default: break
             }
+            return true
         }
-        _ = try r.closeDocument(p, end)
 
         let ownerId: Int
         if uuidAt >= 0, uuidType != 0x0A {

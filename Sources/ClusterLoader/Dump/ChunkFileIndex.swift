@@ -135,20 +135,13 @@ final class ChunkFileIndex {
     /// The `min` document of a chunk document (nil when missing or not a document: such a chunk is not paged).
     static func minKey(of doc: UnsafeRawBufferPointer) throws -> BSONDocument? {
         let r = RawBSON(doc)
-        let end = try r.documentEnd(0)
-        var p = 4
-        while p < end {
-            let typeAt = p
-            let type = r.byte(p)
-            let keyAt = p + 1
-            let valueAt = try r.skipCString(keyAt)
-            p = try r.skipValue(type: type, at: valueAt, typeAt: typeAt, depth: 0)
-            if valueAt - keyAt == 4, r.keyIs(keyAt, "min") {
-                guard type == 0x03 else { return nil }
-                return try BSONDecoder.decode(UnsafeRawBufferPointer(start: r.base + valueAt, count: p - valueAt))
-            }
+        var min: BSONDocument?
+        try r.forEachElement { type, keyAt, keyLength, valueAt, valueEnd in
+            guard keyLength == 3, r.keyIs(keyAt, "min") else { return true }
+            if type == 0x03 { min = try BSONDecoder.decode(UnsafeRawBufferPointer(start: r.base + valueAt, count: valueEnd - valueAt)) }
+            return false
         }
-        return nil
+        return min
     }
 
     // MARK: reading
