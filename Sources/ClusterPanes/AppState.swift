@@ -22,10 +22,13 @@ enum Overlay: Hashable {
 }
 
 /// The chunk map's collection and the chunks loaded so far (page by page, never all at once).
-/// Memory stays bounded: at most `window` chunks are held. Scrolling down past that drops pages from the top
-/// (remembering, every `page` chunks, the key to load them again after); scrolling back up reloads them and
-/// drops pages from the bottom, which paging down loads again. Positions (selection, top) count from the
-/// collection's first chunk, not from the window.
+/// Memory stays bounded: at most `window` chunks (plus a page) are held. Scrolling down past that drops chunks from
+/// the top (remembering, every `page` chunks, the key to load them again after); scrolling back up reloads them and
+/// drops chunks from the bottom, which paging down loads again. Positions (selection, top) count from the
+/// collection's first chunk (after a `/` jump: from the chunk found), not from the window.
+/// A reloaded page is joined to the window by key, not by count: chunks split or merged since they were dropped
+/// renumber the rows below (the selection stays on its chunk), and a page that no longer reaches the window
+/// replaces it rather than leave a gap (see `prepend`).
 struct ChunkMapState: Hashable {
     var ns: String
     var chunks: [Chunk] = []     // the window: chunks base ..< base + chunks.count of the collection
@@ -36,8 +39,12 @@ struct ChunkMapState: Hashable {
     /// Index of a dropped page's first chunk → the key it is loaded `after` (the min of the chunk before it).
     var cursors: [Int: BSONDocument] = [:]
     var prepending: Int?         // the pending request reloads the page starting at this index
+    /// After a jump (`fromStart` false): the chunk found, index 0, reloaded as itself plus the chunks after its min.
+    var anchor: Chunk?
 
-    static let window = 20_000, page = 200, drop = 5_000
+    /// `page`: the unit in which chunks are dropped (and their keys remembered). A request asks for `fetch` chunks,
+    /// a few more than a page, so a reloaded page still reaches the window after some of its chunks were split.
+    static let window = 20_000, page = 200, drop = 5_000, fetch = 256
 
     /// One past the last chunk held (as many as were loaded when nothing was dropped).
     var end: Int { base + chunks.count }
@@ -46,9 +53,16 @@ struct ChunkMapState: Hashable {
         return chunks.indices.contains(i) ? chunks[i] : nil
     }
 
+    /// The `after` key of a request reloading the page that starts at `start` (nil: the collection's first page).
+    func reloadKey(_ start: Int) -> BSONDocument? {
+        start == 0 ? (fromStart ? nil : anchor?.min) : cursors[start]
+    }
+    /// Where the page above the window starts: the last remembered page start before `base`.
+    var reloadStart: Int { cursors.keys.filter { $0 < base }.max() ?? 0 }
+
     /// After a page was appended: drop `drop` chunks from the top when over `window`, noting where their pages start.
     mutating func trimTop() {
-        guard fromStart, chunks.count > Self.window else { return }
+        guard chunks.count > Self.window else { return }
         for k in stride(from: Self.page, through: Self.drop, by: Self.page) { cursors[base + k] = chunks[k - 1].min }
         chunks.removeFirst(Self.drop)
         base += Self.drop
@@ -58,6 +72,43 @@ struct ChunkMapState: Hashable {
         guard chunks.count > Self.window else { return }
         chunks.removeLast(chunks.count - (Self.window - Self.drop))
         complete = false
+    }
+
+    /// Joins a reloaded page (the chunks after `reloadKey(start)`) to the window, and says where a collection index
+    /// of the window before now is: (new index, or nil when that chunk is gone). Only the page's chunks below the
+    /// window's first are kept; window chunks that a chunk of the page now covers (merged) are dropped. When the kept
+    /// chunks end exactly where the window (what is left of it) starts, they are inserted and the rows below
+    /// renumbered by the difference; otherwise (more chunks above than a request returns, after splits) the page
+    /// replaces the window, which paging down loads again: never a list with a gap or a chunk twice.
+    mutating func prepend(_ page: [Chunk], at start: Int) -> (Int) -> Int? {
+        var page = page
+        if start == 0, !fromStart, let anchor { page.insert(anchor, at: 0) }
+        guard let first = chunks.first?.min else {
+            chunks = page; base = start; cursors = cursors.filter { $0.key < start }
+            return { _ in nil }
+        }
+        let above = Array(page.prefix { BSONDocument.compareKeys($0.min, first) < 0 })
+        var covered = 0
+        if let lastMax = above.last?.max {
+            while covered < chunks.count, BSONDocument.compareKeys(chunks[covered].min, lastMax) < 0 { covered += 1 }
+        }
+        let joins = above.isEmpty || covered == chunks.count || BSONDocument.compareKeys(above.last!.max, chunks[covered].min) == 0
+        let oldBase = base
+        cursors = cursors.filter { $0.key < start }
+        base = start
+        guard joins else {
+            chunks = above
+            complete = false
+            return { _ in nil }
+        }
+        chunks.removeFirst(covered)
+        chunks.insert(contentsOf: above, at: 0)
+        let shift = start + above.count - oldBase - covered
+        let lastAbove = start + above.count - 1
+        return { old in
+            if old < oldBase { return min(old, lastAbove) }   // above the old window (a top not yet clamped)
+            return old - oldBase < covered ? lastAbove : old + shift
+        }
     }
 }
 
@@ -95,11 +146,16 @@ public struct AppState {
     /// the snapshot, the changelog or these inputs change; the Health pane, the header badge and the Overview read them.
     var auditInputs: AuditInputs?
     var findings: [Finding] = []
+    /// Migrations of the 24 h before the snapshot (`Audit.recentMigrations` over `auditChangelog`), computed with
+    /// the findings, not per frame: the Balancer and Overview panes read them.
+    var recentMigrations: [Audit.Migration] = []
 
     /// The terminal size, used for page moves; rendering clamps scrolling on its own, so this only needs to be close.
     var screenHeight = 24
 
     static let changelogCap = 2000
+    /// Chunks asked for per chunk-map request (`Effect.loadChunkPage`): what the loader passes as `limit`.
+    public static let chunkPageSize = ChunkMapState.fetch
 
     public init(source: SourceInfo, options: UIOptions) {
         self.source = source
@@ -126,19 +182,29 @@ public struct AppState {
             progress = nil
             mergeChangelog(snap.changelog)
             recomputeFindings()
+            recomputeCompare()
         case .failed(let msg, let at):
             progress = nil
             if failure == nil { failure = (msg, at) } else { failure?.message = msg }
         case .chunkPage(let ns, let after, let chunks):
             guard var map = chunkMap, map.ns == ns else { return }
             if let start = map.prepending {
-                // A page above the window, reloaded: exactly the chunks up to the window's first.
-                guard after == (start == 0 ? nil : map.cursors[start]) else { return }
+                // A page above the window, reloaded: joined by key (the source may have split or merged chunks since).
+                guard after == map.reloadKey(start) else { return }
                 chunkMap = nil   // `map` is then the only owner: no copy of the window
                 map.pending = false
                 map.prepending = nil
-                map.chunks.insert(contentsOf: chunks.prefix(map.base - start), at: 0)
-                map.base = start
+                let moved = map.prepend(chunks, at: start)
+                if var pos = positions[.chunkMap] {
+                    if let sel = moved(pos.selected) {
+                        pos.top = moved(pos.top).map { min($0, sel) } ?? max(map.base, sel - pageRows + 1)
+                        pos.selected = sel
+                    } else {   // the window was replaced: stay at the end of the reloaded page
+                        pos.selected = max(map.base, map.end - 1)
+                        pos.top = max(map.base, pos.selected - pageRows + 1)
+                    }
+                    positions[.chunkMap] = pos
+                }
                 map.trimBottom()
                 chunkMap = map
                 return
@@ -156,7 +222,7 @@ public struct AppState {
             if let i = map.chunks.firstIndex(where: { $0.min == chunk.min }).map({ $0 + map.base }) {
                 positions[.chunkMap] = ListPosition(selected: i, top: max(map.base, i - 2))
             } else {
-                map = ChunkMapState(ns: ns, chunks: [chunk], fromStart: false)
+                map = ChunkMapState(ns: ns, chunks: [chunk], fromStart: false, anchor: chunk)
                 positions[.chunkMap] = ListPosition()
             }
             chunkMap = map
@@ -174,20 +240,25 @@ public struct AppState {
         }
     }
 
-    /// The changelog held (snapshot and tail) plus the 24 h window the loader read for the audit, newest first.
-    var auditChangelog: [ChangelogEntry] {
-        guard let extra = auditInputs?.recentChangelog, !extra.isEmpty else { return changelog }
-        let known = Set(changelog.map(\.id))
-        return (changelog + extra.filter { !known.contains($0.id) }).sorted { $0.time > $1.time }
+    /// `held` plus the entries of `extra` it does not have (by id), newest first: the changelog the audit reads
+    /// (the one held, snapshot and tail, plus the 24 h window the loader read). `Audit.run` merges
+    /// `AuditInputs.recentChangelog` the same way; `recomputeFindings` merges here, once, and hands it the result.
+    static func mergedChangelog(_ held: [ChangelogEntry], _ extra: [ChangelogEntry]?) -> [ChangelogEntry] {
+        guard let extra, !extra.isEmpty else { return held }
+        let known = Set(held.map(\.id))
+        return (held + extra.filter { !known.contains($0.id) }).sorted { $0.time > $1.time }
     }
 
-    /// The audit over the latest snapshot with the changelog as tailed since.
+    /// The audit over the latest snapshot with the changelog as tailed since, and the recent migrations: on events
+    /// (snapshot, changelog tail, audit inputs), never per frame.
     mutating func recomputeFindings() {
-        guard var snap = snapshot else { findings = []; return }
-        snap.changelog = changelog
+        guard var snap = snapshot else { findings = []; recentMigrations = []; return }
+        snap.changelog = Self.mergedChangelog(changelog, auditInputs?.recentChangelog)
         var inputs = auditInputs ?? AuditInputs()
         inputs.timeZone = options.timeZone
+        inputs.recentChangelog = nil   // merged above
         findings = Audit.run(snap, inputs)
+        recentMigrations = Audit.recentMigrations(snap.changelog, asOf: snap.asOf)
     }
 
     /// Adds entries (dropping duplicates), newest first. When not following, the selected entry stays selected.
@@ -294,11 +365,11 @@ public struct AppState {
         guard pane == .chunkMap, var map = chunkMap, !map.pending else { return [] }
         let selected = position(.chunkMap).selected
         if map.base > 0, selected < map.base + 2 * pageRows {
-            let start = max(0, map.base - ChunkMapState.page)
+            let start = map.reloadStart
             map.pending = true
             map.prepending = start
             chunkMap = map
-            return [.loadChunkPage(ns: map.ns, after: start == 0 ? nil : map.cursors[start])]
+            return [.loadChunkPage(ns: map.ns, after: map.reloadKey(start))]
         }
         guard !map.complete, selected >= map.end - pageRows else { return [] }
         map.pending = true

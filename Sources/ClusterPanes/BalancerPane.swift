@@ -8,18 +8,13 @@ enum BalancerPane: TextPane {
     static let title = "Balancer"
     static let id = PaneID.balancer
 
-    struct Migration: Hashable {
-        var entry: ChangelogEntry
-        var failed: Bool
-        var reason: String?
-    }
+    typealias Migration = Audit.Migration
 
     /// Migrations finished in the 24 h before the snapshot, as the audit counts them (`Audit.recentMigrations`: a
     /// donor's failing `moveChunk.from` beside its `moveChunk.error` counts once), over the changelog the UI holds plus
-    /// the 24 h the loader read for the audit.
+    /// the 24 h the loader read for the audit. Computed with the findings (`AppState.recomputeFindings`), not per frame.
     static func migrations(_ state: AppState) -> [Migration] {
-        guard let snap = state.snapshot else { return [] }
-        return Audit.recentMigrations(state.auditChangelog, asOf: snap.asOf).map { Migration(entry: $0.entry, failed: $0.failed, reason: $0.reason) }
+        state.snapshot == nil ? [] : state.recentMigrations
     }
 
     static func lines(_ state: AppState, width: Int) -> [Line] {

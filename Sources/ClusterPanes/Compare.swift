@@ -11,11 +11,11 @@ public struct CompareState {
     var failure: String?
     /// The compare columns are shown (the `c` key toggles them).
     var shown = true
-    /// Per collection of the baseline, by namespace; computed once when it arrives.
-    var baselineCounts: [String: [String: Int]] = [:]
+    /// The baseline's collections; computed once when it arrives.
     var baselineNamespaces: Set<String> = []
-    /// Owned bytes per shard by namespace, where the baseline has `$shardedDataDistribution`.
-    var baselineData: [String: [String: Int64]]?
+    /// `ClusterDiff.distribution(baseline, snapshot)` by namespace (collections whose chunks or data per shard
+    /// differ): computed when either snapshot changes (`AppState.recomputeCompare`), read by the cells.
+    var distribution: [String: ClusterDiff.Distribution] = [:]
 
     public init(source: SourceInfo) { self.source = source }
 }
@@ -31,14 +31,18 @@ extension AppState {
         var c = compare ?? CompareState(source: snapshot?.source ?? SourceInfo(kind: .dump, display: "?"))
         c.snapshot = snapshot
         c.failure = failure
-        if let snapshot {
-            c.baselineCounts = snapshot.distribution.mapValues { rows in
-                Dictionary(rows.map { ($0.shard, $0.chunks) }, uniquingKeysWith: +)
-            }
-            c.baselineNamespaces = Set(snapshot.collections.map(\.ns))
-            c.baselineData = snapshot.dataDistribution?.mapValues { rows in
-                Dictionary(rows.map { ($0.shard, $0.ownedSizeBytes) }, uniquingKeysWith: +)
-            }
+        if let snapshot { c.baselineNamespaces = Set(snapshot.collections.map(\.ns)) }
+        compare = c
+        recomputeCompare()
+    }
+
+    /// The per-collection deltas against the baseline, once per snapshot pair (on either snapshot's arrival).
+    mutating func recomputeCompare() {
+        guard var c = compare else { return }
+        if let base = c.snapshot, let snap = snapshot {
+            c.distribution = Dictionary(ClusterDiff.distribution(base, snap).map { ($0.ns, $0) }, uniquingKeysWith: { x, _ in x })
+        } else {
+            c.distribution = [:]
         }
         compare = c
     }
@@ -65,20 +69,23 @@ enum CompareColumns {
 
     /// Both sides have `$shardedDataDistribution`: a data column is worth its width.
     static func hasData(_ snap: ClusterSnapshot, _ compare: CompareState) -> Bool {
-        snap.dataDistribution != nil && compare.baselineData != nil
+        snap.dataDistribution != nil && compare.snapshot?.dataDistribution != nil
     }
 
+    /// The cells' numbers for `ns`, from the distribution diff computed when a snapshot arrived: shards whose chunk
+    /// count changed, in shard order (as the bars); the data delta when both sides have data for the collection.
     static func row(_ ns: String, _ snap: ClusterSnapshot, _ compare: CompareState) -> Row {
-        guard compare.snapshot != nil else { return Row(isNew: false, total: 0, perShard: []) }
-        let now = Dictionary(snap.chunkCounts(for: ns).map { ($0.shard, $0.chunks) }, uniquingKeysWith: +)
-        let before = compare.baselineCounts[ns] ?? [:]
-        let shards = Set(now.keys).union(before.keys).sorted { (snap.shardIndex($0), $0) < (snap.shardIndex($1), $1) }
-        let per = shards.map { ($0, (now[$0] ?? 0) - (before[$0] ?? 0)) }.filter { $0.1 != 0 }
-        var data: Int64?
-        if let now = snap.dataDistribution?[ns], let before = compare.baselineData?[ns] {
-            data = now.reduce(0) { $0 + $1.ownedSizeBytes } - before.values.reduce(0, +)
+        guard let base = compare.snapshot else { return Row(isNew: false, total: 0, perShard: []) }
+        let isNew = !compare.baselineNamespaces.contains(ns)
+        guard let d = compare.distribution[ns] else {
+            // Nothing changed: no per-shard delta; "=" for data when both sides have it.
+            let both = snap.dataDistribution?[ns] != nil && base.dataDistribution?[ns] != nil
+            return Row(isNew: isNew, total: 0, perShard: [], dataDelta: both ? 0 : nil)
         }
-        return Row(isNew: !compare.baselineNamespaces.contains(ns), total: per.reduce(0) { $0 + $1.1 }, perShard: per, dataDelta: data)
+        let per = d.shards.filter { $0.chunks.delta != 0 }
+            .sorted { (snap.shardIndex($0.shard), $0.shard) < (snap.shardIndex($1.shard), $1.shard) }
+            .map { (shard: $0.shard, delta: Int($0.chunks.delta)) }
+        return Row(isNew: isNew, total: Int(d.chunks.delta), perShard: per, dataDelta: d.dataBytes?.delta)
     }
 
     static func signed(_ n: Int) -> String { n > 0 ? "+" + Fmt.count(n) : n < 0 ? "−" + Fmt.count(-n) : "=" }

@@ -47,7 +47,8 @@ enum OverviewPane: TextPane {
 
         let versions = Dictionary(snap.mongos.compactMap(\.version).map { ($0, 1) }, uniquingKeysWith: +)
             .sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\(SafeText.escaped($0.key)) ×\($0.value)" }
-        let stale = snap.mongos.filter(snap.isStale).count
+        // Routers the audit reports stale (`mongos.stale`, as the Health pane and `shardscope audit` list them).
+        let stale = Set(state.findings.filter { $0.id == "mongos.stale" }.map(\.subject.name)).count
         out.append([Span("Mongos    ", .tableHeader), Span("\(snap.mongos.count) routers"),
                     Span(" · \(stale) stale", stale > 0 ? .warn : .normal), Span(" · " + versions.joined(separator: ", "), versions.count > 1 ? .warn : .dim)])
         // The collections the audit finds imbalanced (by chunk count or data size), as the Health pane lists them.

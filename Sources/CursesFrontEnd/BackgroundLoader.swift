@@ -29,7 +29,7 @@ final class EventQueue: @unchecked Sendable {
 final class BackgroundLoader: @unchecked Sendable {
     enum Request { case page(ns: String, after: BSONDocument?), find(ns: String, key: BSONDocument) }
 
-    static let pageSize = 200
+    static let pageSize = AppState.chunkPageSize   // what the chunk map's window expects a page to hold
     static let tailSeconds: TimeInterval = 1
     static let tailLimit = 200
 

@@ -20,7 +20,7 @@ struct BenchRenderCommand: ParsableCommand {
     @Option(help: "Screen height.") var height = 43
     @Option(help: "Page-down steps through the largest chunk map (0: to its end).") var scrollSteps = 0
 
-    static let pageSize = 200   // as the TUI's loader asks
+    static let pageSize = AppState.chunkPageSize   // as the TUI's loader asks
 
     func run() throws {
         try runReportingErrors(options) {

@@ -16,13 +16,13 @@ final class ChunkMapWindowTests: XCTestCase {
     }
     var requests = 0
 
-    /// What a source answers: the next 200 chunks after `after`, in key order.
+    /// What a source answers: the next `AppState.chunkPageSize` chunks after `after`, in key order.
     func perform(_ effects: [Effect], _ s: inout AppState) {
         for case let .loadChunkPage(ns, after) in effects {
             requests += 1
             // Chunk i's min is {region: "EU", id: i}: the first chunk after `after` is the next id.
             let start = after.map { Int($0["id"]!.int64Value!) + 1 } ?? 0
-            s.apply(.chunkPage(ns: ns, after: after, chunks: Array(all[start..<min(all.count, start + 200)])))
+            s.apply(.chunkPage(ns: ns, after: after, chunks: Array(all[start..<min(all.count, start + AppState.chunkPageSize)])))
         }
     }
 
