@@ -112,7 +112,7 @@ def test_render_bench_pages_the_largest_chunk_map_to_its_end(shardscope, dumps):
     assert r["largestCollection"] == largest["ns"]
     assert r["largestChunks"] == largest["chunks"]
     assert r["chunkMapRows"] == largest["chunks"]          # every chunk paged in, once
-    assert r["pageLoads"] >= largest["chunks"] // 200
+    assert r["pageLoads"] >= largest["chunks"] // 256        # paged (AppState.chunkPageSize), not read whole
     assert {p["pane"] for p in r["panes"]} >= {"Overview", "Shards", "Collections", "Chunk map", "Changelog"}
     assert (r["width"], r["height"]) == (132, 43)
 
