@@ -35,20 +35,11 @@ struct DiffCommand: ParsableCommand {
     var noRanges = false
     @Option(help: ArgumentHelp("auto, always or never. NO_COLOR in the environment also turns colour off.", valueName: "WHEN"))
     var color: String = "auto"
-    @Option(help: ArgumentHelp("Live cluster: how long to wait for a server to connect; a read with no reply gives up after 6 × this.", valueName: "SECONDS"))
-    var timeout: Double = 5
-    @Option(help: "Seed of the demo cluster for a plain `demo`.")
-    var seed: UInt64 = 1
-    @Option(name: .customLong("demo-shape"), help: ArgumentHelp("Config schema the demo imitates: 4.4, 5.0, 7.0 or 8.0.", valueName: "VERSION"))
-    var demoShape: DemoCluster.Shape = .v7_0
-    @Option(name: .customLong("time-zone"), help: ArgumentHelp("Time zone for the times shown (IANA name). Default: local.", valueName: "TZ"))
-    var timeZoneName: String?
+    @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must not be negative") }
-        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
         guard ["auto", "always", "never"].contains(color) else { throw ValidationError("--color must be auto, always or never") }
-        if let name = timeZoneName, TimeZone(identifier: name) == nil { throw ValidationError("unknown time zone '\(name)' (use an IANA name such as UTC or Europe/Paris)") }
         if b == nil, uriFile == nil, (ProcessInfo.processInfo.environment["SHARDSCOPE_URI"] ?? "").isEmpty {
             throw ValidationError("diff needs two sources: A and B (or B from --uri-file or SHARDSCOPE_URI)")
         }
@@ -65,13 +56,12 @@ struct DiffCommand: ParsableCommand {
         do {
             let specB = try resolvedB()
             secrets = [a, specB].compactMap(Redact.password(in:))
-            let options = SourceOpening(timeout: timeout, seed: seed, demoShape: demoShape)
+            let options = SourceOpening(timeout: reading.timeout, seed: reading.seed, demoShape: reading.demoShape)
             let (diff, snapA, snapB) = try compareSources(a, specB, opening: options, limit: limit, ranges: !noRanges)
-            let tz = timeZoneName.flatMap(TimeZone.init(identifier:)) ?? .current
             if json {
                 print(DiffJSON.document(diff, a: snapA, b: snapB, limit: limit, rangesCompared: !noRanges).serialized())
             } else {
-                print(DiffText.render(diff, a: snapA, b: snapB, color: colorOn, timeZone: tz, rangesCompared: !noRanges), terminator: "")
+                print(DiffText.render(diff, a: snapA, b: snapB, color: colorOn, timeZone: reading.timeZone, rangesCompared: !noRanges), terminator: "")
             }
             if !diff.isEmpty { throw ExitCode(1) }
         } catch let e as ExitCode {

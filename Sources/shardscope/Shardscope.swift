@@ -39,6 +39,29 @@ struct Shardscope: ParsableCommand {
     )
 }
 
+/// How to reach a live server, which demo to build, and the time zone to show times in: shared by every
+/// command that reads a source (`diff` reads two).
+struct ReadingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Live cluster: how long to wait for a server to connect; a read with no reply gives up after 6 × this.", valueName: "SECONDS"))
+    var timeout: Double = 5
+
+    @Option(help: "Seed of the demo cluster (the same seed gives the same cluster) for a plain `demo`.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("demo-shape"), help: ArgumentHelp("Config schema the demo imitates: 4.4, 5.0, 7.0 or 8.0.", valueName: "VERSION"))
+    var demoShape: DemoCluster.Shape = .v7_0
+
+    @Option(name: .customLong("time-zone"), help: ArgumentHelp("Time zone of the config primary, for the balancer window and the times shown (IANA name, e.g. Europe/Paris). Default: local.", valueName: "TZ"))
+    var timeZoneName: String?
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+        if let name = timeZoneName, TimeZone(identifier: name) == nil { throw ValidationError("unknown time zone '\(name)' (use an IANA name such as UTC or Europe/Paris)") }
+    }
+
+    var timeZone: TimeZone { timeZoneName.flatMap(TimeZone.init(identifier:)) ?? .current }
+}
+
 /// Where to read from, shared by every command.
 struct SourceOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("demo, a mongodb:// or mongodb+srv:// URI, or a mongodump directory. Default: $SHARDSCOPE_URI, else demo.",
@@ -48,29 +71,21 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .customLong("uri-file"), help: ArgumentHelp("Read the connection URI from this file (keeps a password out of `ps`).", valueName: "PATH"))
     var uriFile: String?
 
-    @Option(help: ArgumentHelp("Live cluster: how long to wait for a server to connect; a read with no reply gives up after 6 × this.", valueName: "SECONDS"))
-    var timeout: Double = 5
-
     @Option(help: ArgumentHelp("How many of the newest changelog entries to load.", valueName: "N"))
     var changelog: Int = 200
 
-    @Option(help: "Seed of the demo cluster (the same seed gives the same cluster).")
-    var seed: UInt64 = 1
-
-    @Option(name: .customLong("demo-shape"), help: ArgumentHelp("Config schema the demo imitates: 4.4, 5.0, 7.0 or 8.0.", valueName: "VERSION"))
-    var demoShape: DemoCluster.Shape = .v7_0
-
-    @Option(name: .customLong("time-zone"), help: ArgumentHelp("Time zone of the config primary, for the balancer window (IANA name, e.g. Europe/Paris). Default: local.", valueName: "TZ"))
-    var timeZoneName: String?
+    @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
-        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
         guard changelog >= 0 else { throw ValidationError("--changelog must not be negative") }
-        if let name = timeZoneName, TimeZone(identifier: name) == nil { throw ValidationError("unknown time zone '\(name)' (use an IANA name such as UTC or Europe/Paris)") }
     }
 
+    var timeout: Double { get { reading.timeout } set { reading.timeout = newValue } }
+    var seed: UInt64 { get { reading.seed } set { reading.seed = newValue } }
+    var demoShape: DemoCluster.Shape { get { reading.demoShape } set { reading.demoShape = newValue } }
+    var timeZone: TimeZone { reading.timeZone }
+
     var loadOptions: LoadOptions { LoadOptions(changelogLimit: changelog, timeout: timeout) }
-    var timeZone: TimeZone { timeZoneName.flatMap(TimeZone.init(identifier:)) ?? .current }
 
     /// The URI or path the user meant, and the password to scrub from any message.
     func resolvedSpec() throws -> (spec: String, secret: String?) {
